@@ -1,0 +1,57 @@
+"""Roles of vendor staff and tenant users, and what each may do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    VENDOR_ADMIN = "vendor-admin"
+    PRIVACY_OFFICER = "privacy-officer"
+    SUPPORT_AGENT = "support-agent"
+    TENANT_ADMIN = "tenant-admin"
+    TENANT_MEMBER = "tenant-member"
+
+    @property
+    def is_vendor_staff(self) -> bool:
+        return self in VENDOR_ROLES
+
+
+VENDOR_ROLES = frozenset({Role.VENDOR_ADMIN, Role.PRIVACY_OFFICER, Role.SUPPORT_AGENT})
+TENANT_ROLES = frozenset({Role.TENANT_ADMIN, Role.TENANT_MEMBER})
+
+
+class Permission(StrEnum):
+    TENANTS_CREATE = "tenants:create"
+    TENANTS_LIST_ALL = "tenants:list-all"
+    TENANTS_READ = "tenants:read"
+    TENANTS_UPDATE = "tenants:update"
+    CONTACTS_READ = "contacts:read"
+    CONTACTS_WRITE = "contacts:write"
+    AUDIT_READ = "audit:read"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.VENDOR_ADMIN: frozenset(Permission),
+    Role.PRIVACY_OFFICER: frozenset(
+        {
+            Permission.TENANTS_LIST_ALL,
+            Permission.TENANTS_READ,
+            Permission.CONTACTS_READ,
+            Permission.CONTACTS_WRITE,
+            Permission.AUDIT_READ,
+        }
+    ),
+    Role.SUPPORT_AGENT: frozenset(
+        {Permission.TENANTS_LIST_ALL, Permission.TENANTS_READ, Permission.CONTACTS_READ}
+    ),
+    Role.TENANT_ADMIN: frozenset(
+        {
+            Permission.TENANTS_READ,
+            Permission.TENANTS_UPDATE,
+            Permission.CONTACTS_READ,
+            Permission.CONTACTS_WRITE,
+        }
+    ),
+    Role.TENANT_MEMBER: frozenset({Permission.TENANTS_READ, Permission.CONTACTS_READ}),
+}

@@ -1,0 +1,1 @@
+from omniwise.cli.main import main

@@ -1,0 +1,41 @@
+"""The `omniwise` command: serve, worker, db, apikeys, keys, audit."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from omniwise.cli import apikeys, audit, db, keys, serve
+from omniwise.config import ConfigError
+
+app = typer.Typer(
+    name="omniwise",
+    help="The Omni Wise platform: privacy-notice promises as running code.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve.serve)
+app.add_typer(db.app, name="db")
+app.add_typer(apikeys.app, name="apikeys")
+app.add_typer(keys.app, name="keys")
+app.add_typer(audit.app, name="audit")
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main() -> None:
+    configure_logging()
+    try:
+        app()
+    except ConfigError as exc:
+        typer.echo(f"omniwise: configuration error: {exc}", err=True)
+        raise SystemExit(2) from None

@@ -1,0 +1,1 @@
+"""Alembic migrations for the data database (main) and the key store (keystore)."""

@@ -1,0 +1,12 @@
+"""Imports every model so that the metadata is complete (for Alembic and for checks)."""
+
+from omniwise.audit.models import AuditEvent, AuditHead
+from omniwise.auth.models import ApiKey
+from omniwise.contacts.models import Contact
+from omniwise.kit.db import Base
+from omniwise.subjects.models import DataSubject
+from omniwise.tenants.models import Tenant
+
+metadata = Base.metadata
+
+__all__ = ["ApiKey", "AuditEvent", "AuditHead", "Contact", "DataSubject", "Tenant", "metadata"]

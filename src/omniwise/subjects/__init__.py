@@ -1,0 +1,1 @@
+"""Data subjects: the people whose personal data the platform holds, one key each."""

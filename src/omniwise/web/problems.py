@@ -1,0 +1,77 @@
+"""Every error leaves as application/problem+json (RFC 9457), mapped in one place.
+
+Validation errors name the field and the rule, never echo the value sent: the value may
+be someone's email address.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from omniwise.errors import BadRequest, Gone, OmniwiseError, ValidationFailed
+from omniwise.keys import KeyDestroyed
+
+log = logging.getLogger("omniwise.web")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_response(error: OmniwiseError, request: Request, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(
+        error.to_problem(instance=request.url.path), status_code=error.status_code, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        where, rest = parts[0], parts[1:]
+        return f"{where}.{'.'.join(rest)}" if rest else where
+    return ".".join(parts)
+
+
+def _validation_problem(exc: RequestValidationError, content_type: str) -> OmniwiseError:
+    errors = exc.errors()
+    body_not_json = any(tuple(e.get("loc", ())) == ("body",) and e.get("type") == "model_attributes_type" for e in errors)
+    if body_not_json and "json" not in content_type:
+        return BadRequest("the request body must be JSON, sent with 'Content-Type: application/json'")
+    if any(e.get("type") == "json_invalid" for e in errors):
+        position = next((e.get("ctx", {}).get("error") for e in errors if e.get("type") == "json_invalid"), None)
+        return BadRequest(f"the request body is not valid JSON{f' ({position})' if position else ''}")
+    listed = []
+    for err in errors:
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if err.get("type") == "extra_forbidden":
+            message = "unknown field"
+        listed.append({"field": _location(err.get("loc", ())), "message": message, "type": err.get("type")})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in listed)
+    return ValidationFailed(detail, extra={"errors": listed})
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(OmniwiseError)
+    async def _omniwise(request: Request, exc: OmniwiseError) -> JSONResponse:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return problem_response(_validation_problem(exc, request.headers.get('content-type', '')), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        error = OmniwiseError(str(exc.detail))
+        error.status_code = exc.status_code
+        error.title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            error.detail = f"no endpoint at {request.url.path}"
+        return problem_response(error, request, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(KeyDestroyed)
+    async def _destroyed(request: Request, exc: KeyDestroyed) -> JSONResponse:
+        return problem_response(Gone("this person's data has been erased"), request)
