@@ -45,13 +45,17 @@ def verify_chain(session: Session, anchor_sink: AnchorSink | None = None) -> Ver
     head = session.get(AuditHead, 1)
     if head is not None and (head.seq != last_seq or head.hash != prev):
         if head.seq > last_seq:
-            return VerifyResult(False, checked, last_seq + 1, f"events after {last_seq} were removed (head says {head.seq})")
+            return VerifyResult(
+                False, checked, last_seq + 1, f"events after {last_seq} were removed (head says {head.seq})"
+            )
         return VerifyResult(False, checked, head.seq, "the chain head does not match the newest event")
     if head is None and checked:
         return VerifyResult(False, checked, 1, "the chain head row is missing")
     if anchor is not None:
         if anchor.seq > last_seq:
-            return VerifyResult(False, checked, last_seq + 1, f"events after {last_seq} were removed (anchor says {anchor.seq})")
+            return VerifyResult(
+                False, checked, last_seq + 1, f"events after {last_seq} were removed (anchor says {anchor.seq})"
+            )
         if hashes_seen.get(anchor.seq, anchor.hash) != anchor.hash:
             return VerifyResult(False, checked, anchor.seq, "event differs from the anchored hash")
     return VerifyResult(True, checked)

@@ -42,9 +42,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
         }
     ),
-    Role.SUPPORT_AGENT: frozenset(
-        {Permission.TENANTS_LIST_ALL, Permission.TENANTS_READ, Permission.CONTACTS_READ}
-    ),
+    Role.SUPPORT_AGENT: frozenset({Permission.TENANTS_LIST_ALL, Permission.TENANTS_READ, Permission.CONTACTS_READ}),
     Role.TENANT_ADMIN: frozenset(
         {
             Permission.TENANTS_READ,

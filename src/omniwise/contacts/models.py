@@ -23,9 +23,7 @@ class Contact(TimestampedMixin, Base):
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
-    subject_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("data_subjects.id", ondelete="CASCADE"), index=True
-    )
+    subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("data_subjects.id", ondelete="CASCADE"), index=True)
     name_ct: Mapped[bytes] = mapped_column(LargeBinary, info=personal("contact_information"))
     email_ct: Mapped[bytes] = mapped_column(LargeBinary, info=personal("contact_information"))
     phone_ct: Mapped[bytes | None] = mapped_column(LargeBinary, info=personal("contact_information"))

@@ -27,9 +27,7 @@ def by_phone_index(session: Session, *, tenant_id: uuid.UUID, bidx: int) -> Sequ
     return session.scalars(stmt).all()
 
 
-def list_page(
-    session: Session, *, tenant_id: uuid.UUID, after: uuid.UUID | None, limit: int
-) -> Sequence[Contact]:
+def list_page(session: Session, *, tenant_id: uuid.UUID, after: uuid.UUID | None, limit: int) -> Sequence[Contact]:
     stmt = tenant_scoped(select(Contact), Contact, tenant_id).order_by(Contact.id).limit(limit)
     if after is not None:
         stmt = stmt.where(Contact.id > after)

@@ -193,7 +193,11 @@ def update_contact(
         if required in changes and changes[required] is None:
             raise_validation(required)
     if changes.get("email") is not None:
-        others = [c for c in find_by_email(session, keyring, tenant_id=tenant.id, email=changes["email"]) if c.id != contact.id]
+        others = [
+            c
+            for c in find_by_email(session, keyring, tenant_id=tenant.id, email=changes["email"])
+            if c.id != contact.id
+        ]
         if others:
             raise Conflict("email: this business already has a contact with that address")
     cipher = keyring.cipher(contact.tenant_id, contact.subject_id)

@@ -55,9 +55,7 @@ class KeyRing:
     once; other processes drop it when their cache entry expires.
     """
 
-    def __init__(
-        self, provider: MasterKeyProvider, keystore: Engine, *, cache_seconds: float = 60.0
-    ) -> None:
+    def __init__(self, provider: MasterKeyProvider, keystore: Engine, *, cache_seconds: float = 60.0) -> None:
         self.provider = provider
         self.engine = keystore
         self._sessions: sessionmaker[Session] = sessionmaker(bind=keystore, expire_on_commit=False)
@@ -74,11 +72,7 @@ class KeyRing:
         with self._sessions.begin() as session:
             if session.get(TenantKey, tenant_id) is not None:
                 return
-            session.add(
-                TenantKey(
-                    tenant_id=tenant_id, master_key_id=wrapped.key_id, wrapped_key=wrapped.blob
-                )
-            )
+            session.add(TenantKey(tenant_id=tenant_id, master_key_id=wrapped.key_id, wrapped_key=wrapped.blob))
         self._tenant_cache[tenant_id] = (key, time.monotonic() + self._ttl)
 
     def _tenant_key(self, tenant_id: uuid.UUID) -> bytes:
@@ -97,9 +91,9 @@ class KeyRing:
 
     def index_key(self, tenant_id: uuid.UUID) -> bytes:
         """The tenant's blind-index key, derived so it never equals the data key."""
-        return HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"omniwise blind index v1"
-        ).derive(self._tenant_key(tenant_id))
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"omniwise blind index v1").derive(
+            self._tenant_key(tenant_id)
+        )
 
     def destroy_tenant_key(self, tenant_id: uuid.UUID) -> None:
         """Shred a whole tenant: every person's key goes with the tenant's."""
@@ -116,9 +110,7 @@ class KeyRing:
     def create_subject_key(self, tenant_id: uuid.UUID, subject_id: uuid.UUID) -> FieldCipher:
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
-        blob = nonce + AESGCM(self._tenant_key(tenant_id)).encrypt(
-            nonce, key, _subject_context(tenant_id, subject_id)
-        )
+        blob = nonce + AESGCM(self._tenant_key(tenant_id)).encrypt(nonce, key, _subject_context(tenant_id, subject_id))
         with self._sessions.begin() as session:
             session.add(SubjectKey(subject_id=subject_id, tenant_id=tenant_id, wrapped_key=blob))
         cipher = FieldCipher(key)
@@ -135,9 +127,7 @@ class KeyRing:
             if row is None or row.tenant_id != tenant_id:
                 raise KeyDestroyed(f"subject {subject_id} has no key")
             blob = row.wrapped_key
-        key = AESGCM(self._tenant_key(tenant_id)).decrypt(
-            blob[:12], blob[12:], _subject_context(tenant_id, subject_id)
-        )
+        key = AESGCM(self._tenant_key(tenant_id)).decrypt(blob[:12], blob[12:], _subject_context(tenant_id, subject_id))
         cipher = FieldCipher(key)
         self._subject_cache[subject_id] = (cipher, time.monotonic() + self._ttl)
         return cipher

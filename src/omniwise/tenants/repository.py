@@ -15,9 +15,7 @@ def get(session: Session, tenant_id: uuid.UUID) -> Tenant | None:
     return session.get(Tenant, tenant_id)
 
 
-def list_page(
-    session: Session, *, only: uuid.UUID | None, after: uuid.UUID | None, limit: int
-) -> Sequence[Tenant]:
+def list_page(session: Session, *, only: uuid.UUID | None, after: uuid.UUID | None, limit: int) -> Sequence[Tenant]:
     stmt = select(Tenant).order_by(Tenant.id).limit(limit)
     if only is not None:
         stmt = stmt.where(Tenant.id == only)

@@ -17,7 +17,9 @@ from omniwise.tenants.models import Tenant
 from omniwise.tenants.schemas import TenantCreate, TenantUpdate
 
 
-def _audit(session: Session, actor: Actor, tenant: Tenant, action: str, details: dict[str, object] | None = None) -> None:
+def _audit(
+    session: Session, actor: Actor, tenant: Tenant, action: str, details: dict[str, object] | None = None
+) -> None:
     record(
         session,
         AuditEntry(

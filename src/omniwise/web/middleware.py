@@ -22,8 +22,22 @@ class _TooLarge(Exception):
 
 
 async def _send_problem(send: Send, status: int, title: str, detail: str, path: str) -> None:
-    body = json.dumps({"type": f"https://omniwise.com/problems/{title.lower().replace(' ', '-')}", "title": title, "status": status, "detail": detail, "instance": path}).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]})
+    body = json.dumps(
+        {
+            "type": f"https://omniwise.com/problems/{title.lower().replace(' ', '-')}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": path,
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -24,7 +24,10 @@ PROBLEM_JSON = "application/problem+json"
 
 def problem_response(error: OmniwiseError, request: Request, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
-        error.to_problem(instance=request.url.path), status_code=error.status_code, media_type=PROBLEM_JSON, headers=headers
+        error.to_problem(instance=request.url.path),
+        status_code=error.status_code,
+        media_type=PROBLEM_JSON,
+        headers=headers,
     )
 
 
@@ -38,7 +41,9 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
 
 def _validation_problem(exc: RequestValidationError, content_type: str) -> OmniwiseError:
     errors = exc.errors()
-    body_not_json = any(tuple(e.get("loc", ())) == ("body",) and e.get("type") == "model_attributes_type" for e in errors)
+    body_not_json = any(
+        tuple(e.get("loc", ())) == ("body",) and e.get("type") == "model_attributes_type" for e in errors
+    )
     if body_not_json and "json" not in content_type:
         return BadRequest("the request body must be JSON, sent with 'Content-Type: application/json'")
     if any(e.get("type") == "json_invalid" for e in errors):
@@ -61,7 +66,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(_validation_problem(exc, request.headers.get('content-type', '')), request)
+        return problem_response(_validation_problem(exc, request.headers.get("content-type", "")), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -49,12 +49,8 @@ class FieldCipher:
             raise DecryptionError(f"{table}.{column} of row {row_id} did not authenticate") from None
         return plain.decode()
 
-    def seal_optional(
-        self, value: str | None, *, table: str, column: str, row_id: uuid.UUID
-    ) -> bytes | None:
+    def seal_optional(self, value: str | None, *, table: str, column: str, row_id: uuid.UUID) -> bytes | None:
         return None if value is None else self.seal(value, table=table, column=column, row_id=row_id)
 
-    def open_optional(
-        self, blob: bytes | None, *, table: str, column: str, row_id: uuid.UUID
-    ) -> str | None:
+    def open_optional(self, blob: bytes | None, *, table: str, column: str, row_id: uuid.UUID) -> str | None:
         return None if blob is None else self.open(blob, table=table, column=column, row_id=row_id)

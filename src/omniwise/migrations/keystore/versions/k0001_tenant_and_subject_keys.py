@@ -28,9 +28,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("subject_id", name=op.f("pk_subject_keys")),
     )
     with op.batch_alter_table("subject_keys", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_subject_keys_tenant_id"), ["tenant_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_subject_keys_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "tenant_keys",

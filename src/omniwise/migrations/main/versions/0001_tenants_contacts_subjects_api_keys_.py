@@ -44,25 +44,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("event_id", name=op.f("uq_audit_events_event_id")),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_events_name"), ["name"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_audit_events_object_id"), ["object_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_audit_events_subject_id"), ["subject_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_audit_events_tenant_id"), ["tenant_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_events_name"), ["name"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_events_object_id"), ["object_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_events_subject_id"), ["subject_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_events_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "audit_head",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
     )
@@ -101,12 +91,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_keys_token_hash")),
     )
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_keys_prefix"), ["prefix"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_api_keys_tenant_id"), ["tenant_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_keys_prefix"), ["prefix"], unique=False)
+        batch_op.create_index(batch_op.f("ix_api_keys_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "data_subjects",
@@ -125,9 +111,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_subjects")),
     )
     with op.batch_alter_table("data_subjects", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_data_subjects_tenant_id"), ["tenant_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_data_subjects_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "contacts",
@@ -157,18 +141,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contacts")),
     )
     with op.batch_alter_table("contacts", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_contacts_subject_id"), ["subject_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_contacts_tenant_email_bidx", ["tenant_id", "email_bidx"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_contacts_tenant_id"), ["tenant_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_contacts_tenant_phone_bidx", ["tenant_id", "phone_bidx"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_contacts_subject_id"), ["subject_id"], unique=False)
+        batch_op.create_index("ix_contacts_tenant_email_bidx", ["tenant_id", "email_bidx"], unique=False)
+        batch_op.create_index(batch_op.f("ix_contacts_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index("ix_contacts_tenant_phone_bidx", ["tenant_id", "phone_bidx"], unique=False)
 
 
 def downgrade() -> None:

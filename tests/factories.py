@@ -1,0 +1,46 @@
+"""Typed factories for tests: tenants, API keys and contacts, made through the services."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi.testclient import TestClient
+
+from omniwise.auth.roles import Role
+from omniwise.auth.service import create_api_key
+from omniwise.runtime import Runtime
+
+
+def api_token(runtime: Runtime, role: Role, tenant_id: uuid.UUID | None = None, name: str = "test") -> str:
+    with runtime.transaction() as session:
+        return create_api_key(session, name=name, role=role, tenant_id=tenant_id).token
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def create_tenant(client: TestClient, admin_token: str, name: str = "Acme Ltd", region: str = "eu") -> uuid.UUID:
+    response = client.post(
+        "/api/v1/tenants",
+        json={"name": name, "address": "1 High Street, Dover", "industry": "retail", "region": region},
+        headers=auth(admin_token),
+    )
+    assert response.status_code == 201, response.text
+    return uuid.UUID(response.json()["id"])
+
+
+def create_contact(
+    client: TestClient,
+    token: str,
+    tenant_id: uuid.UUID,
+    *,
+    name: str = "Grace Hopper",
+    email: str = "grace@example.org",
+    phone: str | None = "+14155552671",
+    job_title: str | None = "Engineer",
+) -> uuid.UUID:
+    body: dict[str, str | None] = {"name": name, "email": email, "phone": phone, "job_title": job_title}
+    response = client.post(f"/api/v1/tenants/{tenant_id}/contacts", json=body, headers=auth(token))
+    assert response.status_code == 201, response.text
+    return uuid.UUID(response.json()["id"])
