@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from omniwise.auth.roles import Role
@@ -69,3 +70,22 @@ def test_duplicate_email_conflicts(client: TestClient, runtime: Runtime) -> None
         f"/api/v1/tenants/{tenant_id}/contacts", json={"name": "A", "email": "A@example.org"}, headers=auth(admin)
     )
     assert again.status_code == 409
+
+
+def test_logs_carry_no_personal_data(client: TestClient, runtime: Runtime, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    admin = api_token(runtime, Role.VENDOR_ADMIN)
+    tenant_id = create_tenant(client, admin)
+    contact_id = create_contact(client, admin, tenant_id, name="Ottoline Logfree", email="ottoline@example.net")
+    base = f"/api/v1/tenants/{tenant_id}/contacts"
+    client.get(base, params={"email": "ottoline@example.net"}, headers=auth(admin))
+    client.post(base, json={"name": "Ottoline Logfree", "email": "ottoline@example.net"}, headers=auth(admin))  # 409
+    client.post(base, json={"name": "Ottoline Logfree", "email": "ottoline@"}, headers=auth(admin))  # 422
+    client.delete(f"{base}/{contact_id}", headers=auth(admin))
+    assert any("GET /api/v1/tenants/{tenant_id}/contacts 200" in r.getMessage() for r in caplog.records)
+    # the test client's own request log (logger "httpx") is the caller's, not the service's
+    text = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("httpx"))
+    for value in ("Ottoline", "Logfree", "ottoline@", "example.net"):
+        assert value not in text

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from omniwise.audit.verify import verify_chain
 from omniwise.auth.dependencies import CurrentActor, DbSession, RuntimeDep
 from omniwise.auth.roles import Permission
-from omniwise.audit.verify import verify_chain
 from omniwise.tenants.service import require
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from omniwise.audit.anchor import Anchor, AnchorSink
@@ -52,16 +54,30 @@ def bind_anchor_sink(session: Session, sink: AnchorSink) -> None:
     session.info[SINK_KEY] = sink
 
 
+def _lock_head(session: Session) -> AuditHead:
+    """Lock the chain head for this append; create it first if the chain is new.
+
+    Concurrent first appends both try the insert; ON CONFLICT lets the loser wait on the
+    row lock instead of failing.
+    """
+    dialect = session.get_bind().dialect.name
+    values = {"id": 1, "seq": 0, "hash": GENESIS_HASH}
+    if dialect == "postgresql":
+        session.execute(pg_insert(AuditHead).values(**values).on_conflict_do_nothing(index_elements=["id"]))
+    else:
+        session.execute(sqlite_insert(AuditHead).values(**values).on_conflict_do_nothing(index_elements=["id"]))
+    return session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+
+
 @event.listens_for(Session, "before_commit")
 def _append_pending(session: Session) -> None:
     pending: list[AuditEntry] = session.info.pop(PENDING_KEY, [])
     if not pending:
         return
     session.flush()
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS_HASH)
-        session.add(head)
+    head = _lock_head(session)
     seq, prev = head.seq, head.hash
     rows: list[dict[str, Any]] = []
     now = utcnow()

@@ -23,7 +23,7 @@ from omniwise.errors import NotFound, Unauthorized, ValidationFailed
 from omniwise.kit.clock import utcnow
 from omniwise.tenants.models import Tenant
 
-TOKEN_PREFIX = "ow_"
+TOKEN_PREFIX = "ow_"  # noqa: S105 - a public prefix, not a secret
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 

@@ -15,17 +15,18 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any, cast
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import CursorResult, Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from omniwise.kit.clock import utcnow
-from omniwise.kit.crypto import FieldCipher
 from omniwise.keys.models import SubjectKey, TenantKey
 from omniwise.keys.providers import MasterKeyProvider, WrappedKey
+from omniwise.kit.clock import utcnow
+from omniwise.kit.crypto import FieldCipher
 
 
 class KeyDestroyed(Exception):
@@ -136,9 +137,11 @@ class KeyRing:
         """Crypto-shred one person. Returns False if the key was already gone."""
         self._subject_cache.pop(subject_id, None)
         with self._sessions.begin() as session:
-            result = session.execute(delete(SubjectKey).where(SubjectKey.subject_id == subject_id))
+            result = cast(
+                "CursorResult[Any]", session.execute(delete(SubjectKey).where(SubjectKey.subject_id == subject_id))
+            )
         self._subject_cache.pop(subject_id, None)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
     def has_subject_key(self, subject_id: uuid.UUID) -> bool:
         with self._sessions() as session:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Table, delete
+from sqlalchemy import CursorResult, Table, delete
 from sqlalchemy.orm import Session
 
 from omniwise.audit import AuditEntry, record
@@ -67,7 +68,7 @@ def erase_subject(
     deleted: dict[str, int] = {}
     for table in reversed(personal_tables()):
         column = next(c for c in table.columns if any(fk.column.table.name == "data_subjects" for fk in c.foreign_keys))
-        result = session.execute(delete(table).where(column == subject_id))
+        result = cast("CursorResult[Any]", session.execute(delete(table).where(column == subject_id)))
         if result.rowcount:
             deleted[table.name] = result.rowcount
     subject.erased_at = utcnow()

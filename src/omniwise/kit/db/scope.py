@@ -7,10 +7,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select
 
-T = TypeVar("T", bound=tuple[Any, ...])
+SelectT = TypeVar("SelectT", bound=Select[Any])
 
 
-def tenant_scoped(statement: Select[T], model: Any, tenant_id: uuid.UUID) -> Select[T]:
+def tenant_scoped(statement: SelectT, model: Any, tenant_id: uuid.UUID) -> SelectT:
     """Restrict a select on a tenant-owned model to one tenant.
 
     Repositories call this for every query on tenant data, so that an id that belongs

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
+from omniwise.db import create_db_engine
 from omniwise.keys.models import KeystoreBase
 
 target_metadata = KeystoreBase.metadata
-from omniwise.db import create_db_engine
 
 VERSION_TABLE = "alembic_version_keystore"
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render our column types as the plain SQLAlchemy types they store as."""
     if type_ == "type" and type(obj).__name__ == "UTCDateTime":
         return "sa.DateTime(timezone=True)"

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-from omniwise.models import metadata as target_metadata
 from omniwise.db import create_db_engine
+from omniwise.models import metadata as target_metadata
 
 VERSION_TABLE = "alembic_version"
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render our column types as the plain SQLAlchemy types they store as."""
     if type_ == "type" and type(obj).__name__ == "UTCDateTime":
         return "sa.DateTime(timezone=True)"

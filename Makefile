@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both install what they need.
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := python3 -m uv
+endif
+PYTEST_WORKERS ?= 2
+
+.PHONY: help uv install run test lint format bench
+
+help:
+	@echo "make run    serve the platform on the embedded default (SQLite, in-process worker, local key file)"
+	@echo "make test   run the whole suite, on SQLite and on PostgreSQL"
+	@echo "make lint   ruff and mypy (strict on src/)"
+	@echo "make bench  run the benchmarks"
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+install: uv
+	@$(UV) sync --frozen --quiet
+
+run: install
+	$(UV) run omniwise serve --host $${OMNIWISE_HOST:-127.0.0.1} --port $${OMNIWISE_PORT:-8000}
+
+test: install
+	$(UV) run pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+lint: install
+	$(UV) run ruff check src tests bench
+	$(UV) run ruff format --check src tests bench
+	$(UV) run mypy
+
+format: install
+	$(UV) run ruff format src tests bench
+	$(UV) run ruff check --fix src tests bench
+
+bench: install
+	$(UV) run python bench/crypto_fields.py

@@ -1,0 +1,101 @@
+"""Every endpoint that takes an id answers 404 for another tenant's id.
+
+The test walks the application's routes, so a new endpoint is covered the day it is
+added; an id parameter this file cannot make an object for fails the test until an
+entry is added to ID_FACTORIES.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from omniwise.auth.roles import Role
+from omniwise.runtime import Runtime
+from tests.factories import api_token, auth, create_contact, create_tenant
+
+
+@dataclass
+class World:
+    client: TestClient
+    runtime: Runtime
+    admin: str
+    own_tenant: uuid.UUID
+    other_tenant: uuid.UUID
+
+
+# For each id parameter: make an object in the given tenant and return its id.
+ID_FACTORIES: dict[str, Callable[[World, uuid.UUID], str]] = {
+    "contact_id": lambda w, t: str(create_contact(w.client, w.admin, t, email=f"{uuid.uuid4().hex[:8]}@example.org")),
+}
+
+BODIES: dict[str, dict[str, object]] = {
+    "PATCH": {},
+    "POST": {},
+    "PUT": {},
+}
+
+PARAM = re.compile(r"{(\w+)}")
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    methods: set[str]
+
+
+def _tenant_routes(client: TestClient) -> list[Route]:
+    """Every documented operation under a tenant (the OpenAPI document lists them all)."""
+    paths = client.get("/openapi.json").json()["paths"]
+    return [Route(path, {m.upper() for m in ops}) for path, ops in paths.items() if "{tenant_id}" in path]
+
+
+@pytest.fixture
+def world(client: TestClient, runtime: Runtime) -> World:
+    admin = api_token(runtime, Role.VENDOR_ADMIN)
+    return World(
+        client, runtime, admin, create_tenant(client, admin, name="Own"), create_tenant(client, admin, name="Other")
+    )
+
+
+def test_every_tenant_route_hides_other_tenants(world: World) -> None:
+    routes = _tenant_routes(world.client)
+    assert routes, "no tenant routes found"
+    own_admin = api_token(world.runtime, Role.TENANT_ADMIN, world.own_tenant)
+    checked = 0
+    for route in routes:
+        params = PARAM.findall(route.path)
+        missing = [p for p in params if p != "tenant_id" and p not in ID_FACTORIES]
+        assert not missing, f"{route.path}: add a factory for {missing} to ID_FACTORIES"
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            # 1. another tenant in the path, for a tenant user: 404 as if it did not exist
+            other_ids = {p: ID_FACTORIES[p](world, world.other_tenant) for p in params if p != "tenant_id"}
+            path = route.path.replace("{tenant_id}", str(world.other_tenant))
+            for name, value in other_ids.items():
+                path = path.replace(f"{{{name}}}", value)
+            response = world.client.request(method, path, json=BODIES.get(method), headers=auth(own_admin))
+            assert response.status_code == 404, f"{method} {route.path} as another tenant: {response.status_code}"
+
+            # 2. own tenant in the path, another tenant's object id: 404 too, even for staff
+            if other_ids:
+                path = route.path.replace("{tenant_id}", str(world.own_tenant))
+                for name, value in other_ids.items():
+                    path = path.replace(f"{{{name}}}", value)
+                for token in (own_admin, world.admin):
+                    response = world.client.request(method, path, json=BODIES.get(method), headers=auth(token))
+                    assert response.status_code == 404, (
+                        f"{method} {route.path} with a foreign id: {response.status_code}"
+                    )
+            checked += 1
+    assert checked >= 6
+
+
+def test_unknown_tenant_is_404_even_for_staff(world: World) -> None:
+    response = world.client.get(f"/api/v1/tenants/{uuid.uuid4()}", headers=auth(world.admin))
+    assert response.status_code == 404
+    assert world.client.get("/api/v1/tenants/not-a-uuid", headers=auth(world.admin)).status_code == 422
