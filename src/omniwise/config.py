@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     key_cache_seconds: Annotated[float, Field(ge=0)] = 60.0
     worker_threads: Annotated[int, Field(ge=1, le=64)] = 2
     reconcile_seconds: Annotated[float, Field(gt=0)] = 30.0
+    reconcile_grace_seconds: Annotated[float, Field(ge=0)] = 120.0
+    worker_queue: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,79}$")] = "omniwise"
     environment: str = "development"
 
     @field_validator("database_url", "keystore_url")

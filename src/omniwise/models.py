@@ -1,12 +1,23 @@
 """Imports every model so that the metadata is complete (for Alembic and for checks)."""
 
-from omniwise.audit.models import AuditEvent, AuditHead
+from omniwise.audit.models import AuditEvent, AuditHead, AuditVerification
 from omniwise.auth.models import ApiKey
 from omniwise.contacts.models import Contact
 from omniwise.kit.db import Base
 from omniwise.subjects.models import DataSubject
 from omniwise.tenants.models import Tenant
+from omniwise.worker.models import Job
 
 metadata = Base.metadata
 
-__all__ = ["ApiKey", "AuditEvent", "AuditHead", "Contact", "DataSubject", "Tenant", "metadata"]
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "AuditHead",
+    "AuditVerification",
+    "Contact",
+    "DataSubject",
+    "Job",
+    "Tenant",
+    "metadata",
+]

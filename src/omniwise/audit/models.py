@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from omniwise.kit.clock import utcnow
 from omniwise.kit.db import Base, UTCDateTime
 
 
@@ -41,3 +42,16 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditVerification(Base):
+    """The outcome of one background verification of the chain; the security checks read the newest."""
+
+    __tablename__ = "audit_verifications"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    events_checked: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    first_bad_seq: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

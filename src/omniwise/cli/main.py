@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from omniwise.cli import apikeys, audit, db, keys, serve
+from omniwise.cli import apikeys, audit, db, keys, serve, worker
 from omniwise.config import ConfigError
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.add_typer(db.app, name="db")
 app.add_typer(apikeys.app, name="apikeys")
 app.add_typer(keys.app, name="keys")

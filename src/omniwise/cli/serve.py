@@ -13,6 +13,7 @@ from omniwise.config import get_settings
 from omniwise.db import is_sqlite
 from omniwise.migrate import is_current, upgrade_engine
 from omniwise.runtime import build_runtime
+from omniwise.worker.process import BackgroundJobs
 
 log = logging.getLogger("omniwise.serve")
 
@@ -33,6 +34,13 @@ def serve(
         elif not is_current(tree, engine):
             typer.echo(f"omniwise: the {tree} database schema is not current; run 'omniwise db upgrade'", err=True)
             raise typer.Exit(2)
-    app = create_app(runtime, on_shutdown=runtime.dispose)
+    # embedded: worker threads and reconciler in this process; production: this process only sends
+    jobs = BackgroundJobs(runtime, consume=settings.is_embedded, reconcile=settings.is_embedded)
+
+    def shutdown() -> None:
+        jobs.stop()
+        runtime.dispose()
+
+    app = create_app(runtime, on_startup=jobs.start, on_shutdown=shutdown)
     typer.echo(f"Omni Wise platform on http://{host}:{port}/ (API reference at /docs, health at /health)")
     uvicorn.run(app, host=host, port=port, access_log=False, log_config=None, server_header=False)
