@@ -9,6 +9,9 @@ from typing import Annotated
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The policy file ships at the repository root: src/omniwise/config.py -> ../../policy/.
+DEFAULT_POLICY_FILE = Path(__file__).resolve().parents[2] / "policy" / "privacy-policy.yaml"
+
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable."""
@@ -32,6 +35,7 @@ class Settings(BaseSettings):
     reconcile_grace_seconds: Annotated[float, Field(ge=0)] = 120.0
     worker_queue: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,79}$")] = "omniwise"
     environment: str = "development"
+    policy_file: Path = DEFAULT_POLICY_FILE
 
     @field_validator("database_url", "keystore_url")
     @classmethod

@@ -3,7 +3,9 @@
 from omniwise.audit.models import AuditEvent, AuditHead, AuditVerification
 from omniwise.auth.models import ApiKey
 from omniwise.contacts.models import Contact
+from omniwise.disclosures.models import Disclosure, SharingOptIn
 from omniwise.kit.db import Base
+from omniwise.policy.models import NoticeAcceptance, PolicyVersion
 from omniwise.subjects.models import DataSubject
 from omniwise.tenants.models import Tenant
 from omniwise.worker.models import Job
@@ -17,7 +19,11 @@ __all__ = [
     "AuditVerification",
     "Contact",
     "DataSubject",
+    "Disclosure",
     "Job",
+    "NoticeAcceptance",
+    "PolicyVersion",
+    "SharingOptIn",
     "Tenant",
     "metadata",
 ]

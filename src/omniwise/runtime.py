@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from omniwise.audit.anchor import AnchorSink, FileAnchorSink
 from omniwise.audit.service import bind_anchor_sink
-from omniwise.config import Settings
+from omniwise.config import ConfigError, Settings
 from omniwise.db import create_db_engine, is_sqlite, make_sessionmaker, normalise_url
 from omniwise.keys import KeyRing, LocalKeyFileProvider, MasterKeyProvider
+from omniwise.policy.binding import bind_policy
+from omniwise.policy.loader import PolicyInvalid, load_policy
+from omniwise.policy.model import Policy
 
 
 @dataclass
@@ -23,11 +26,13 @@ class Runtime:
     sessions: sessionmaker[Session]
     keyring: KeyRing
     anchor_sink: AnchorSink
+    policy: Policy
 
     def session(self) -> Session:
-        """A session whose audit appends are anchored after commit."""
+        """A session whose audit appends are anchored after commit, enforcing the process's policy."""
         session = self.sessions()
         bind_anchor_sink(session, self.anchor_sink)
+        bind_policy(session, self.policy)
         return session
 
     @contextlib.contextmanager
@@ -54,7 +59,13 @@ def build_runtime(
     *,
     provider: MasterKeyProvider | None = None,
     anchor_sink: AnchorSink | None = None,
+    policy: Policy | None = None,
 ) -> Runtime:
+    if policy is None:
+        try:
+            policy = load_policy(settings.policy_file)
+        except PolicyInvalid as exc:
+            raise ConfigError(f"OMNIWISE_POLICY_FILE: {exc.findings[0]}") from None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(settings.resolved_database_url)
     keystore_url = settings.resolved_keystore_url
@@ -73,4 +84,5 @@ def build_runtime(
         sessions=make_sessionmaker(engine),
         keyring=keyring,
         anchor_sink=anchor_sink or FileAnchorSink(settings.resolved_audit_anchor_file),
+        policy=policy,
     )

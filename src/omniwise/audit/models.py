@@ -21,7 +21,7 @@ class AuditEvent(Base):
     )
     event_id: Mapped[uuid.UUID] = mapped_column(unique=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    name: Mapped[str] = mapped_column(String(120), index=True)
+    name: Mapped[str] = mapped_column(String(120), index=True, info={"personal": False})
     actor_type: Mapped[str] = mapped_column(String(32))
     actor_id: Mapped[str | None] = mapped_column(String(64))
     tenant_id: Mapped[uuid.UUID | None] = mapped_column(index=True)

@@ -17,6 +17,8 @@ from omniwise.errors import Conflict, NotFound, ValidationFailed
 from omniwise.keys import KeyRing
 from omniwise.kit.crypto import FieldCipher, blind_index
 from omniwise.kit.pagination import Page, decode_cursor, encode_cursor
+from omniwise.policy.binding import policy_for
+from omniwise.policy.enforcement import require_purpose
 from omniwise.policy.purposes import Purpose
 from omniwise.subjects.service import ErasureReport, create_subject, erase_subject
 from omniwise.tenants.models import Tenant
@@ -24,6 +26,12 @@ from omniwise.tenants.service import require
 
 TABLE = "contacts"
 FIELDS = ("name", "email", "phone", "job_title")
+CATEGORY = "contact_information"
+
+
+def _check_purpose(session: Session, actor: Actor, tenant: Tenant, purpose: Purpose) -> None:
+    """Every read or write of a contact names its purpose; the privacy policy may refuse it."""
+    require_purpose(session, policy_for(session), category=CATEGORY, purpose=purpose, actor=actor, tenant_id=tenant.id)
 
 
 def _email_key(email: str) -> str:
@@ -108,6 +116,7 @@ def create_contact(
     purpose: Purpose = Purpose.SERVICE_PROVISION,
 ) -> ContactRead:
     require(actor, Permission.CONTACTS_WRITE)
+    _check_purpose(session, actor, tenant, purpose)
     if find_by_email(session, keyring, tenant_id=tenant.id, email=data.email):
         raise Conflict("email: this business already has a contact with that address")
     subject, cipher = create_subject(session, keyring, tenant_id=tenant.id, kind="contact")
@@ -142,6 +151,7 @@ def read_contact(
     purpose: Purpose = Purpose.SERVICE_PROVISION,
 ) -> ContactRead:
     require(actor, Permission.CONTACTS_READ)
+    _check_purpose(session, actor, tenant, purpose)
     contact = _get(session, tenant, contact_id)
     _audit(session, actor, contact, "read", purpose)
     return to_read(keyring, contact)
@@ -161,6 +171,7 @@ def search_contacts(
 ) -> Page[ContactRead]:
     """List a tenant's contacts, or find them by exact email or phone."""
     require(actor, Permission.CONTACTS_READ)
+    _check_purpose(session, actor, tenant, purpose)
     next_cursor = None
     if email is not None or phone is not None:
         rows = find_by_email(session, keyring, tenant_id=tenant.id, email=email) if email is not None else []
@@ -187,6 +198,7 @@ def update_contact(
     purpose: Purpose = Purpose.SERVICE_PROVISION,
 ) -> ContactRead:
     require(actor, Permission.CONTACTS_WRITE)
+    _check_purpose(session, actor, tenant, purpose)
     contact = _get(session, tenant, contact_id)
     changes = data.model_dump(exclude_unset=True)
     for required in ("name", "email"):
@@ -228,6 +240,7 @@ def delete_contact(
 ) -> ErasureReport:
     """Deleting a contact erases the person: key destroyed, rows and indexes deleted."""
     require(actor, Permission.CONTACTS_WRITE)
+    _check_purpose(session, actor, tenant, purpose)
     contact = _get(session, tenant, contact_id)
     _audit(session, actor, contact, "deleted", purpose)
     return erase_subject(

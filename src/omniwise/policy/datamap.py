@@ -1,0 +1,105 @@
+"""The data map: every personal column of the models is declared in the policy.
+
+A column is declared when it carries `info={"personal": True, "category": <id>}` naming a
+category of the policy, or when a category lists it under `columns`. A column that looks
+personal (a `*_ct` ciphertext column, or a name such as email, phone, name or address)
+and is declared neither way is a finding, so a new personal field cannot slip in unnoticed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import Column, MetaData
+
+from omniwise.policy.model import Policy
+from omniwise.policy.source import Finding, PathKey
+
+PERSONAL_WORDS = frozenset(
+    {
+        "email",
+        "phone",
+        "mobile",
+        "name",
+        "firstname",
+        "lastname",
+        "surname",
+        "address",
+        "birthdate",
+        "dob",
+        "ip",
+        "street",
+        "postcode",
+        "zip",
+    }
+)
+# Blind indexes are 16-bit truncated HMACs: they narrow a lookup to candidates but identify
+# no one on their own, so they belong to the field they index rather than stand alone.
+NOT_PERSONAL_SUFFIXES = ("_bidx",)
+
+
+def looks_personal(name: str) -> bool:
+    if name.endswith(NOT_PERSONAL_SUFFIXES):
+        return False
+    if name.endswith("_ct"):
+        return True
+    return bool(PERSONAL_WORDS & set(re.split(r"_+", name.lower())))
+
+
+def _columns(metadata: MetaData) -> Iterator[tuple[str, Column[object]]]:
+    for table in sorted(metadata.tables.values(), key=lambda t: t.name):
+        for column in table.columns:
+            yield f"{table.name}.{column.name}", column
+
+
+def check_columns(
+    policy: Policy, metadata: MetaData, *, source: str, line_of: Callable[[PathKey], int] | None = None
+) -> list[Finding]:
+    """Findings for personal columns the policy does not declare, and declarations with no column."""
+    where = line_of or (lambda _path: 1)
+    line = where(("categories",))
+    listed = {column: category.id for category in policy.categories for column in category.columns}
+    positions = {
+        column: ("categories", i, "columns", j)
+        for i, category in enumerate(policy.categories)
+        for j, column in enumerate(category.columns)
+    }
+    present: set[str] = set()
+    findings: list[Finding] = []
+    for key, column in _columns(metadata):
+        present.add(key)
+        info = column.info
+        if info.get("personal") is True:
+            category = info.get("category")
+            if not isinstance(category, str) or category not in policy.categories_by_id:
+                findings.append(
+                    Finding(line, f"column {key} names category '{category}', which the policy does not define", source)
+                )
+            elif key in listed and listed[key] != category:
+                findings.append(
+                    Finding(
+                        line,
+                        f"column {key} is marked category '{category}' but the policy lists it under '{listed[key]}'",
+                        source,
+                    )
+                )
+        elif info.get("personal") is False:
+            continue  # declared not personal where the name misleads (a job's or an event's name)
+        elif key not in listed and looks_personal(column.name):
+            findings.append(
+                Finding(
+                    line,
+                    f"column {key} looks personal but is not declared: mark it "
+                    "info={'personal': True, 'category': ...} or list it under a category's columns",
+                    source,
+                )
+            )
+    for key, category_id in sorted(listed.items()):
+        if key not in present:
+            findings.append(
+                Finding(
+                    where(positions[key]), f"category '{category_id}' lists column {key}, which no model has", source
+                )
+            )
+    return findings
