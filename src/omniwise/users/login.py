@@ -23,7 +23,7 @@ from omniwise.users.models import User
 from omniwise.users.service import actor_for, audit, find_by_email
 from omniwise.users.sessions import ENROL, FULL, VERIFY, Started, start_session
 
-WRONG_PASSWORD = "password: the email address and password do not match an account"
+WRONG_PASSWORD = "password: the email address and password do not match an account"  # noqa: S105 - a message
 WRONG_CODE = "code: that code is not right; codes change every 30 seconds, so use the newest one"
 
 
@@ -113,7 +113,9 @@ def new_totp_secret(session: Session, keyring: KeyRing, *, user: User) -> str:
     return secret
 
 
-def check_code(session: Session, keyring: KeyRing, *, settings: Settings, user: User, code: str) -> OmniwiseError | None:
+def check_code(
+    session: Session, keyring: KeyRing, *, settings: Settings, user: User, code: str
+) -> OmniwiseError | None:
     """None if `code` is right; a pending second factor is confirmed by its first right code."""
     locked = _locked(user, settings)
     if locked is not None:

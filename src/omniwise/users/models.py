@@ -25,9 +25,7 @@ class User(TimestampedMixin, Base):
 
     role: Mapped[str] = mapped_column(String(32))
     tenant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
-    subject_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("data_subjects.id", ondelete="CASCADE"), index=True
-    )
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("data_subjects.id", ondelete="CASCADE"), index=True)
     email_ct: Mapped[bytes] = mapped_column(LargeBinary, info=CONTACT)
     # A keyed hash of the normalised address: exact, unique sign-in lookup across every tenant.
     # It is a pseudonym of the address, so it is declared as the address's category.

@@ -6,6 +6,7 @@ a hash made under older settings is replaced at the next successful sign-in.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 from argon2 import PasswordHasher
@@ -54,10 +55,8 @@ def verify_password(settings: Settings, stored: str | None, password: str) -> tu
     """
     ph = hasher(settings)
     if stored is None:
-        try:
+        with contextlib.suppress(VerificationError, InvalidHashError):
             ph.verify(_dummy_hash(settings.password_hash_memory_kib, settings.password_hash_time_cost), password)
-        except (VerificationError, InvalidHashError):
-            pass
         return False, None
     try:
         ph.verify(stored, password)

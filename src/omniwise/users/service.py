@@ -20,9 +20,7 @@ from omniwise.users.models import User
 from omniwise.users.schemas import UserCreate, UserView
 
 
-def audit(
-    session: Session, actor: Actor, user: User, action: str, *, subject: str = "user", **details: object
-) -> None:
+def audit(session: Session, actor: Actor, user: User, action: str, *, subject: str = "user", **details: object) -> None:
     record(
         session,
         AuditEntry(

@@ -53,7 +53,12 @@ def start_session(session: Session, *, user: User, stage: str, settings: Setting
     lifetime = timedelta(hours=settings.session_absolute_hours) if stage == FULL else PENDING_LIFETIME
     token = secrets.token_urlsafe(32)
     row = UserSession(
-        user_id=user.id, token_hash=hash_token(token), stage=stage, created_at=now, last_seen_at=now, expires_at=now + lifetime
+        user_id=user.id,
+        token_hash=hash_token(token),
+        stage=stage,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + lifetime,
     )
     session.add(row)
     session.flush()

@@ -1,0 +1,41 @@
+"""The console's page for the audit chain: its verification status, checked again on demand."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from omniwise.audit.status import latest_verification, verify_now
+from omniwise.auth.dependencies import DbSession, RuntimeDep
+from omniwise.auth.roles import Permission
+from omniwise.web.routing import NavLink, PageRouter, Surface
+from omniwise.web.templating import render
+from omniwise.web.viewer import Staff
+
+router = PageRouter()
+navigation = [
+    NavLink(
+        Surface.CONSOLE,
+        "Audit chain",
+        "/console/audit",
+        "Whether the tamper-evident audit log is intact.",
+        Permission.AUDIT_READ,
+        order=30,
+    ),
+]
+
+
+@router.get("/console/audit")
+def audit_page(request: Request, session: DbSession, viewer: Staff) -> Response:
+    latest = latest_verification(session, actor=viewer.actor)
+    return render(request, "console/audit.html", {"latest": latest, "result": None})
+
+
+@router.post("/console/audit/verify")
+def audit_verify(request: Request, session: DbSession, runtime: RuntimeDep, viewer: Staff) -> Response:
+    """Walk the whole chain now; with htmx only the status panel is replaced, without it the whole page."""
+    result = verify_now(session, actor=viewer.actor, anchor_sink=runtime.anchor_sink)
+    if request.headers.get("hx-request") == "true":
+        return render(request, "console/_audit_result.html", {"result": result})
+    latest = latest_verification(session, actor=viewer.actor)
+    return render(request, "console/audit.html", {"latest": latest, "result": result})
