@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
@@ -13,7 +15,7 @@ from omniwise.auth.roles import Role
 from omniwise.runtime import Runtime
 from omniwise.web.routing import CONTENT_SECURITY_POLICY
 from tests.factories import api_token, create_tenant, person
-from tests.web.helpers import csrf_of, post_form, sign_in
+from tests.web.helpers import SECRET, csrf_of, post_form, sign_in
 
 
 @dataclass
@@ -163,3 +165,41 @@ def test_log_out_and_log_out_everywhere(runtime: Runtime, client: TestClient, pe
     sign_in(client, "admin@acme.example")
     assert post_form(client, "/portal", "/logout", {}).status_code == 303
     assert client.get("/portal", follow_redirects=False).status_code == 303
+
+
+def test_tenant_users_may_turn_two_step_sign_in_on_and_off(client: TestClient, people: People) -> None:
+    sign_in(client, "member@acme.example")
+    assert "Two-step sign-in</dt><dd>Off" in client.get("/account").text
+    page = client.get("/account/second-factor")
+    secret = SECRET.search(page.text)
+    assert secret is not None
+    key = secret.group(1).replace(" ", "")
+    wrong = client.post("/account/second-factor", data={"code": "000000", "csrf_token": csrf_of(page.text)})
+    assert wrong.status_code == 401
+    assert "that code is not right" in wrong.text
+    turned_on = client.post(
+        "/account/second-factor",
+        # each code is accepted once: the previous step's code now, this step's at sign-in, the next one after
+        data={"code": pyotp.TOTP(key).at(time.time() - 30), "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert turned_on.status_code == 303
+    assert "Two-step sign-in</dt><dd>On" in client.get("/account").text
+
+    client.cookies.clear()
+    assert sign_in(client, "member@acme.example", secret=key) == key  # now asked for a code
+    off = post_form(client, "/account", "/account/second-factor/remove", {"code": pyotp.TOTP(key).at(time.time() + 30)})
+    assert off.status_code == 303
+    assert "Two-step sign-in</dt><dd>Off" in client.get("/account").text
+
+
+def test_repeated_failures_are_refused_with_429(client: TestClient, runtime: Runtime, people: People) -> None:
+    token = csrf_of(client.get("/login").text)
+    for _ in range(runtime.settings.login_max_failures):
+        client.post("/login", data={"email": "member@acme.example", "password": "not it at all", "csrf_token": token})
+    locked = client.post(
+        "/login", data={"email": "member@acme.example", "password": "correct horse battery staple", "csrf_token": token}
+    )
+    assert locked.status_code == 429
+    assert "Retry-After" in locked.headers
+    assert "too many failed attempts" in locked.text

@@ -163,6 +163,9 @@ def sign_in(page: Page, site: Site, email: str) -> None:
 
 def test_staff_enrol_a_second_factor_and_check_the_audit_chain(browser: Browser, site: Site) -> None:
     page = browser.new_page()
+    problems: list[str] = []  # script errors and content-security-policy refusals would show here
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
     page.goto(site.url)
     shot(page, "start")
     page.get_by_role("link", name="Sign in").first.click()
@@ -199,6 +202,7 @@ def test_staff_enrol_a_second_factor_and_check_the_audit_chain(browser: Browser,
     shot(page, "console-audit")
     page.emulate_media(media="print")
     shot(page, "console-audit-print")
+    assert [p for p in problems if "401" not in p] == []  # the wrong password above answers 401, as it should
     page.close()
 
 
