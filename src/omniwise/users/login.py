@@ -151,6 +151,3 @@ def remove_second_factor(
     session.flush()
     audit(session, actor, user, "second_factor_removed")
     return None
-
-
-__all__ = ["ENROL", "FULL", "VERIFY", "SignIn", "check_code", "new_totp_secret", "remove_second_factor", "sign_in"]

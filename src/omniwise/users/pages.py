@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Query, Request
 from fastapi.responses import Response
 
 from omniwise.auth.dependencies import DbSession, RuntimeDep
-from omniwise.errors import OmniwiseError, TooManyRequests
+from omniwise.errors import TooManyRequests, Unauthorized
 from omniwise.users import crypto, login, sessions, totp
 from omniwise.users.service import actor_for, audit, to_view
 from omniwise.web.forms import Form, Submitted, read
@@ -28,6 +29,10 @@ def safe_next(target: str | None) -> str | None:
 
 def home_of(viewer: Viewer) -> str:
     return "/console" if viewer.is_staff else "/portal"
+
+
+def _next_query(target: str) -> str:
+    return f"?next={quote(target)}" if target else ""
 
 
 def _client(request: Request) -> str:
@@ -53,34 +58,30 @@ def login_submit(
     form.values["password"] = ""
     throttle = request.app.state.login_throttle
     wait = throttle.retry_after(_client(request))
-    error: OmniwiseError | None = None
     if wait is not None:
-        error = TooManyRequests(
-            f"email: too many failed sign-ins from this network; try again in {max(1, wait // 60)} minute(s)",
-            headers={"Retry-After": str(wait)},
+        result = login.SignIn(
+            error=TooManyRequests(
+                f"email: too many failed sign-ins from this network; try again in {max(1, wait // 60)} minute(s)",
+                headers={"Retry-After": str(wait)},
+            )
         )
     else:
         result = login.sign_in(
             session, runtime.keyring, settings=runtime.settings, email=form.value("email"), password=password
         )
-        error = result.error
-    if error is not None:
+    if result.error is not None or result.started is None:
+        error = result.error or Unauthorized(login.WRONG_PASSWORD)
         throttle.failed(_client(request))
         form.add(error)
         response = render(request, "account/login.html", {"form": form, "next": target}, status_code=error.status_code)
         response.headers.update(error.headers)
         return response
-    assert result.started is not None
     if context.row is not None:
         session.delete(context.row)  # a half-finished sign-in in this browser is replaced
     set_cookie(request, runtime.settings, SESSION_COOKIE, result.started.token)
     if result.started.row.stage == sessions.FULL:
         return see_other(target or "/")
-    return see_other("/login/second-factor" + (f"?next={target}" if target else ""))
-
-
-def _next_query(target: str) -> str:
-    return f"?next={target}" if target else ""
+    return see_other("/login/second-factor" + _next_query(target))
 
 
 @router.get("/login/second-factor")

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -123,7 +123,3 @@ def csrf_token(seed: str) -> str:
 
 def csrf_matches(seed: str, sent: str | None) -> bool:
     return sent is not None and hmac.compare_digest(csrf_token(seed), sent)
-
-
-def seconds_left(until: datetime) -> int:
-    return max(0, int((until - utcnow()).total_seconds()))

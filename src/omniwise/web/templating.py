@@ -6,14 +6,14 @@ import functools
 import hashlib
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from omniwise.errors import OmniwiseError
-from omniwise.web.routing import Surface, links_for, secure
+from omniwise.web.routing import Surface, apply_cookies, links_for, secure
 from omniwise.web.viewer import CSRF_FIELD, FLASH_COOKIE, PageContext, clear_cookie, set_cookie
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -50,8 +50,6 @@ def flash(request: Request, message: str) -> None:
 
 
 def _take_flash(request: Request) -> str | None:
-    from urllib.parse import unquote
-
     value = request.cookies.get(FLASH_COOKIE)
     context = _context_of(request)
     if not value or context is None:
@@ -111,7 +109,6 @@ def render_problem(request: Request, error: OmniwiseError) -> HTMLResponse | Red
         response = render(request, "error.html", {"error": error}, status_code=error.status_code)
     for name, value in error.headers.items():
         response.headers[name] = value
-    from omniwise.web.routing import apply_cookies
-
     apply_cookies(request, response)
-    return secure(response)  # type: ignore[return-value]
+    secure(response)
+    return response

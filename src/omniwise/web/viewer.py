@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Request, Response
@@ -90,7 +90,6 @@ class PageContext:
     user: User | None = None
     viewer: Viewer | None = None
     visit: str | None = None
-    extras: dict[str, object] = field(default_factory=dict)
 
     @property
     def csrf_seed(self) -> str | None:
