@@ -150,3 +150,31 @@ def test_a_form_without_its_token_is_refused_on_every_page(client: TestClient, t
                 assert "this form has expired or did not come from this site" in response.text
     # the JSON API keeps its bearer tokens and needs no form token
     assert client.get("/portal").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["tenant-admin", "vendor-admin", "anonymous"])
+def test_no_page_answers_500_to_odd_input(client: TestClient, runtime: Runtime, tenant: uuid.UUID, who: str) -> None:
+    """Every page route, with ids that name nothing, odd queries and odd forms: a page or a refusal, never a 500."""
+    client.cookies.clear()
+    if who == "vendor-admin":
+        person(runtime, Role.VENDOR_ADMIN, "staff@omniwise.example")
+        sign_in(client, "staff@omniwise.example")
+    elif who == "tenant-admin":
+        sign_in(client, "admin@acme.example")
+    token = csrf_of(client.get("/login").text) if who == "anonymous" else csrf_of(client.get("/account").text)
+    odd_forms: list[dict[str, str]] = [{}, {"name": "x" * 5000, "email": "@", "code": "abc", "next": "//evil.example"}]
+    ending = ("/logout", "/account/sessions/end-all")  # these end the session: last
+    routes = [route for module in page_modules() for route in module.router.routes]
+    for route in sorted(routes, key=lambda r: getattr(r, "path", "") in ending):
+        assert isinstance(route, PageRoute)
+        for ids in (str(uuid.uuid4()), "not-an-id", str(tenant)):
+            path = re.sub(r"{\w+}", ids, route.path)
+            for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+                if method == "GET":
+                    response = client.get(path, params={"cursor": "%%%", "next": "//x"}, follow_redirects=False)
+                    assert response.status_code < 500, f"GET {route.path}: {response.status_code}"
+                    continue
+                for form in odd_forms:
+                    response = client.request(method, path, data={**form, "csrf_token": token}, follow_redirects=False)
+                    assert response.status_code < 500, f"{method} {route.path} {form}: {response.status_code}"
+                    assert not response.headers.get("location", "").startswith("//")
