@@ -71,7 +71,8 @@ def login_submit(
         )
     if result.error is not None or result.started is None:
         error = result.error or Unauthorized(login.WRONG_PASSWORD)
-        throttle.failed(_client(request))
+        if wait is None:  # attempts refused unseen do not push the address's window further out
+            throttle.failed(_client(request))
         form.add(error)
         response = render(request, "account/login.html", {"form": form, "next": target}, status_code=error.status_code)
         response.headers.update(error.headers)
