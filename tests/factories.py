@@ -1,4 +1,4 @@
-"""Typed factories for tests: tenants, API keys and contacts, made through the services."""
+"""Typed factories for tests: tenants, API keys, contacts and people who sign in, made through the services."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from omniwise.auth.roles import Role
 from omniwise.auth.service import create_api_key
 from omniwise.runtime import Runtime
+from omniwise.users.schemas import UserCreate
+from omniwise.users.service import create_user
 
 
 def api_token(runtime: Runtime, role: Role, tenant_id: uuid.UUID | None = None, name: str = "test") -> str:
@@ -44,3 +46,21 @@ def create_contact(
     response = client.post(f"/api/v1/tenants/{tenant_id}/contacts", json=body, headers=auth(token))
     assert response.status_code == 201, response.text
     return uuid.UUID(response.json()["id"])
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def person(
+    runtime: Runtime,
+    role: Role,
+    email: str,
+    *,
+    tenant_id: uuid.UUID | None = None,
+    name: str | None = None,
+    password: str = PASSWORD,
+) -> uuid.UUID:
+    """An account that signs in to the console (staff) or the portal (tenant users)."""
+    with runtime.transaction() as session:
+        data = UserCreate(email=email, role=role, tenant_id=tenant_id, name=name)
+        return create_user(session, runtime.keyring, settings=runtime.settings, data=data, password=password).id

@@ -8,14 +8,18 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from omniwise.audit.endpoints import router as audit_router
 from omniwise.contacts.endpoints import router as contacts_router
 from omniwise.runtime import Runtime
 from omniwise.tenants.endpoints import router as tenants_router
+from omniwise.users.throttle import AddressThrottle
 from omniwise.web import problems
 from omniwise.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from omniwise.web.routing import page_modules
+from omniwise.web.templating import STATIC_DIR
 
 DESCRIPTION = (
     "The platform behind Omni Wise's Zendesk apps. Every personal field is encrypted under "
@@ -48,6 +52,11 @@ def create_app(
     app.include_router(tenants_router)
     app.include_router(contacts_router)
     app.include_router(audit_router)
+    # the pages of the console, the portal and the privacy center: every omniwise/<domain>/pages.py
+    for module in page_modules():
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.state.login_throttle = AddressThrottle()
 
     @app.get("/health", tags=["health"], summary="200 once the service is ready")
     def health() -> Any:

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     worker_queue: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,79}$")] = "omniwise"
     environment: str = "development"
     policy_file: Path = DEFAULT_POLICY_FILE
+    session_idle_minutes: Annotated[float, Field(gt=0)] = 30.0
+    session_absolute_hours: Annotated[float, Field(gt=0)] = 12.0
+    login_max_failures: Annotated[int, Field(ge=1, le=100)] = 5
+    login_lockout_minutes: Annotated[float, Field(gt=0)] = 15.0
+    password_hash_memory_kib: Annotated[int, Field(ge=8192)] = 65536
+    password_hash_time_cost: Annotated[int, Field(ge=1, le=20)] = 3
 
     @field_validator("database_url", "keystore_url")
     @classmethod

@@ -8,6 +8,7 @@ from omniwise.kit.db import Base
 from omniwise.policy.models import NoticeAcceptance, PolicyVersion
 from omniwise.subjects.models import DataSubject
 from omniwise.tenants.models import Tenant
+from omniwise.users.models import User, UserSession
 from omniwise.worker.models import Job
 
 metadata = Base.metadata
@@ -25,5 +26,7 @@ __all__ = [
     "PolicyVersion",
     "SharingOptIn",
     "Tenant",
+    "User",
+    "UserSession",
     "metadata",
 ]

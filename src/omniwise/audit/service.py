@@ -108,3 +108,9 @@ def _append_pending(session: Session) -> None:
     if sink is not None:
         anchor = Anchor(seq, prev)
         after_commit(session, lambda: sink.write(anchor))
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    """Events queued for work that was rolled back describe nothing that happened."""
+    session.info.pop(PENDING_KEY, None)
