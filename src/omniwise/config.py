@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated
 
@@ -36,6 +37,9 @@ class Settings(BaseSettings):
     worker_queue: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,79}$")] = "omniwise"
     environment: str = "development"
     policy_file: Path = DEFAULT_POLICY_FILE
+    smtp_url: str | None = None
+    mail_from: Annotated[str, Field(min_length=3, max_length=200)] = "Omni Wise <no-reply@omniwise.com>"
+    public_url: Annotated[str, Field(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")] = "http://127.0.0.1:8000"
 
     @field_validator("database_url", "keystore_url")
     @classmethod
@@ -55,6 +59,29 @@ class Settings(BaseSettings):
         if not value.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
             raise ValueError("must start with redis:// or amqp://")
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _known_smtp(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("must start with smtp:// or smtps://")
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        _, address = parseaddr(value)
+        if "@" not in address or address.startswith("@") or address.endswith("@"):
+            raise ValueError("must be an address such as 'Omni Wise <no-reply@omniwise.com>'")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @field_validator("environment")
     @classmethod
