@@ -110,7 +110,7 @@ def test_changes_in_the_other_direction_are_not_significant() -> None:
     longer = variant(LONGER_RETENTION)
     shorter = diff_policies(longer, shipped_policy())
     assert kinds(shorter) == {ChangeKind.RETENTION_SHORTER: False}
-    assert shorter[0].summary == "'Cookies and similar technologies' is kept for: 13 months instead of 2 years"
+    assert shorter[0].summary == "'Cookies and similar technologies' is kept for 13 months instead of 2 years"
     with_right = shipped_policy()
     without = variant((RESTRICTION_RIGHT, ""))
     assert kinds(diff_policies(without, with_right)) == {ChangeKind.RIGHT_ADDED: False}
@@ -157,7 +157,7 @@ def test_diff_command_between_files(tmp_path: Path) -> None:
     significant = runner.invoke(app, ["policy", "diff", str(SHIPPED_FILE), str(longer)])
     assert significant.exit_code == 3
     assert "significant deadline_longer" in " ".join(significant.stdout.split())
-    assert "KVKK: respond within: 60 days instead of 30 days" in significant.stdout
+    assert "KVKK: respond within 60 days instead of 30 days" in significant.stdout
 
     unreadable = runner.invoke(app, ["policy", "diff", str(SHIPPED_FILE), "no-such-file.yaml"])
     assert unreadable.exit_code == 2

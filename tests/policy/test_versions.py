@@ -77,7 +77,7 @@ def test_a_significant_change_notifies_every_contact_of_every_tenant(client: Tes
         assert message.params["version"] == 3
         assert message.params["previous_version"] == 2
         assert message.params["changes"] == [
-            "'Cookies and similar technologies' is kept for: 2 years instead of 13 months"
+            "'Cookies and similar technologies' is kept for 2 years instead of 13 months"
         ]
         assert "@" not in repr(message.params)
     with runtime.transaction() as session:
@@ -187,7 +187,7 @@ def test_publish_and_diff_commands(runtime: Runtime, cli_env: None, tmp_path: Pa
     runner = CliRunner()
     first = runner.invoke(app, ["policy", "publish"])
     assert first.exit_code == 0, first.output
-    assert first.stdout.startswith("published version 1 (0 changes, 0 significant")
+    assert first.stdout.strip() == "published version 1, the first: nothing to compare it with, so no one to notify"
     same = runner.invoke(app, ["policy", "publish", "--policy", str(SHIPPED_FILE)])
     assert same.stdout.strip() == "unchanged: version 1 already has this content; nothing published"
 
@@ -195,7 +195,7 @@ def test_publish_and_diff_commands(runtime: Runtime, cli_env: None, tmp_path: Pa
     second = runner.invoke(app, ["policy", "publish", "--policy", str(changed)])
     assert second.exit_code == 0, second.output
     assert second.stdout.strip() == (
-        "published version 2 (1 changes, 1 significant; notice-change message queued for 0 contacts)"
+        "published version 2: 1 change(s), 1 significant; the notice-change message is queued for 0 contact(s)"
     )
 
     between_versions = runner.invoke(app, ["policy", "diff", "1", "2"])

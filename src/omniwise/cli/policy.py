@@ -96,12 +96,14 @@ def publish(policy: PolicyOption = None) -> None:
         runtime.dispose()
     if not result.created:
         typer.echo(f"unchanged: version {result.version} already has this content; nothing published")
-        return
-    significant = sum(1 for change in result.changes if change.significant)
-    typer.echo(
-        f"published version {result.version} ({len(result.changes)} changes, {significant} significant; "
-        f"notice-change message queued for {result.notified} contacts)"
-    )
+    elif result.version == 1:
+        typer.echo("published version 1, the first: nothing to compare it with, so no one to notify")
+    else:
+        significant = sum(1 for change in result.changes if change.significant)
+        typer.echo(
+            f"published version {result.version}: {len(result.changes)} change(s), {significant} significant; "
+            f"the notice-change message is queued for {result.notified} contact(s)"
+        )
 
 
 def _side(label: str, value: str) -> Policy:

@@ -159,9 +159,9 @@ def _length(
 ) -> None:
     longer, shorter = kinds
     if new.approx_days() > old.approx_days():
-        found.add(longer, path, f"{subject}: {new.words()} instead of {old.words()}")
+        found.add(longer, path, f"{subject} {new.words()} instead of {old.words()}")
     elif new.approx_days() < old.approx_days():
-        found.add(shorter, path, f"{subject}: {new.words()} instead of {old.words()}")
+        found.add(shorter, path, f"{subject} {new.words()} instead of {old.words()}")
 
 
 def _retention(found: _Found, path: str, name: str, old: Retention | None, new: Retention | None) -> None:
