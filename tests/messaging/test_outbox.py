@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from omniwise.audit.models import AuditEvent
 from omniwise.auth.actor import SYSTEM
+from omniwise.cli.main import app
 from omniwise.contacts import service as contacts
 from omniwise.disclosures.models import Disclosure
 from omniwise.errors import ValidationFailed
@@ -24,6 +26,7 @@ from omniwise.policy.model import Policy
 from omniwise.runtime import Runtime, build_runtime
 from omniwise.worker import Job
 from omniwise.worker.process import BackgroundJobs
+from tests.cli.env import cli_env  # noqa: F401  (the fixture)
 from tests.cli.helpers import free_port
 from tests.messaging.conftest import SmtpServer
 from tests.messaging.helpers import NEWS_PARAMS, NOTICE_PARAMS, deliver_now, load, make_contact, queue, tenant_of
@@ -142,11 +145,19 @@ def test_without_smtp_messages_stay_queued(runtime: Runtime, caplog: pytest.LogC
     assert ADDRESS not in caplog.text
     message = load(runtime, message_id)
     assert (message.status, message.attempts) == ("queued", 0)
-    # once SMTP is configured, `omniwise messaging send-queued` hands them to the worker again
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_send_queued_hands_queued_messages_to_the_worker_again(runtime: Runtime) -> None:
+    person = make_contact(runtime, email=ADDRESS)
+    message_id = queue(runtime, person, "notice_changed", NOTICE_PARAMS)
+    result = CliRunner().invoke(app, ["messaging", "send-queued"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "1 queued message(s) handed to the worker"
     with runtime.transaction() as session:
-        assert requeue_queued(session) == 1
         sends = session.scalars(select(Job).where(Job.name == "messaging.send")).all()
         assert [job.args["message_id"] for job in sends] == [str(message_id)] * 2
+        assert requeue_queued(session) == 1
 
 
 def test_a_failed_attempt_is_retried_and_then_sent(runtime: Runtime, smtp_server: SmtpServer) -> None:

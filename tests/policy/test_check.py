@@ -205,8 +205,6 @@ def test_the_command_prints_one_line_per_finding_and_fails(tmp_path: Path) -> No
 
 
 def test_check_as_a_separate_process(tmp_path: Path) -> None:
-    passed = run_cli(["policy", "check"], tmp_path / "var")
-    assert passed.returncode == 0, passed.stdout + passed.stderr
     broken = write(tmp_path, edit(shipped_text(), "    legal_basis: consent\n", ""))
     failed = run_cli(["policy", "check", "--policy", str(broken)], tmp_path / "var")
     assert failed.returncode == 1

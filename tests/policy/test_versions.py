@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,12 @@ from omniwise.audit.models import AuditEvent
 from omniwise.auth.actor import Actor
 from omniwise.auth.roles import Role
 from omniwise.cli.main import app
-from omniwise.config import Settings, get_settings
 from omniwise.messaging.models import OutboxMessage
 from omniwise.policy.model import Policy
 from omniwise.policy.service import PublishResult, publish
 from omniwise.runtime import Runtime
 from omniwise.worker import Job
+from tests.cli.env import cli_env  # noqa: F401  (the fixture)
 from tests.factories import api_token, auth, create_contact, create_tenant
 from tests.policy.helpers import SHIPPED_FILE, edit, shipped_policy, shipped_text, variant, write
 
@@ -168,22 +167,8 @@ def test_a_tenant_user_accepts_the_current_version(client: TestClient, runtime: 
         assert [(e.tenant_id, e.object_id) for e in events] == [(tenant_id, "2"), (tenant_id, "2")]
 
 
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Point the in-process command at the test's databases."""
-    monkeypatch.setenv("OMNIWISE_DATA_DIR", str(settings.data_dir))
-    for name, value in (("DATABASE_URL", settings.database_url), ("KEYSTORE_URL", settings.keystore_url)):
-        if value:
-            monkeypatch.setenv(f"OMNIWISE_{name}", value)
-        else:
-            monkeypatch.delenv(f"OMNIWISE_{name}", raising=False)
-    monkeypatch.delenv("OMNIWISE_POLICY_FILE", raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-def test_publish_and_diff_commands(runtime: Runtime, cli_env: None, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("cli_env")
+def test_publish_and_diff_commands(runtime: Runtime, tmp_path: Path) -> None:
     runner = CliRunner()
     first = runner.invoke(app, ["policy", "publish"])
     assert first.exit_code == 0, first.output

@@ -17,6 +17,7 @@ from omniwise.contacts import repository as contacts_repository
 from omniwise.errors import Conflict, Forbidden, NotFound
 from omniwise.kit.clock import utcnow
 from omniwise.messaging.service import NewMessage, enqueue_many
+from omniwise.messaging.templates import MAX_STRING
 from omniwise.policy import repository
 from omniwise.policy.diff import Change, diff_policies
 from omniwise.policy.model import Policy
@@ -113,7 +114,7 @@ def notify_contacts(
     session: Session, policy: Policy, *, version: int, previous: int, changes: Sequence[Change], actor: Actor
 ) -> int:
     """Queue the notice-change message to every contact of every tenant; how many were queued."""
-    summaries = [change.summary for change in changes if change.significant][:MAX_LISTED_CHANGES]
+    summaries = [_short(change.summary) for change in changes if change.significant][:MAX_LISTED_CHANGES]
     params = {"version": version, "previous_version": previous, "changes": summaries}
     queued = 0
     after_tenant: uuid.UUID | None = None
@@ -131,6 +132,11 @@ def notify_contacts(
                 after_contact = page[-1][0]
         after_tenant = tenants[-1].id
     return queued
+
+
+def _short(summary: str) -> str:
+    # a message parameter is at most MAX_STRING long; the full change is one link away
+    return summary if len(summary) <= MAX_STRING else summary[: MAX_STRING - 3].rstrip() + "..."
 
 
 def list_versions(session: Session) -> Sequence[PolicyVersion]:
