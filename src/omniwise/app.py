@@ -13,6 +13,10 @@ from sqlalchemy import text
 
 from omniwise.audit.endpoints import router as audit_router
 from omniwise.contacts.endpoints import router as contacts_router
+from omniwise.disclosures.endpoints import router as sharing_router
+from omniwise.messaging.endpoints import router as messaging_router
+from omniwise.policy.endpoints import router as notice_router
+from omniwise.policy.endpoints import tenant_router as notice_tenant_router
 from omniwise.runtime import Runtime
 from omniwise.tenants.endpoints import router as tenants_router
 from omniwise.users.throttle import AddressThrottle
@@ -57,6 +61,10 @@ def create_app(
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.state.login_throttle = AddressThrottle()
+    app.include_router(sharing_router)
+    app.include_router(notice_tenant_router)
+    app.include_router(notice_router)
+    app.include_router(messaging_router)
 
     @app.get("/health", tags=["health"], summary="200 once the service is ready")
     def health() -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated
 
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     login_lockout_minutes: Annotated[float, Field(gt=0)] = 15.0
     password_hash_memory_kib: Annotated[int, Field(ge=8192)] = 65536
     password_hash_time_cost: Annotated[int, Field(ge=1, le=20)] = 3
+    smtp_url: str | None = None
+    mail_from: Annotated[str, Field(min_length=3, max_length=200)] = "Omni Wise <no-reply@omniwise.com>"
+    public_url: Annotated[str, Field(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")] = "http://127.0.0.1:8000"
 
     @field_validator("database_url", "keystore_url")
     @classmethod
@@ -61,6 +65,29 @@ class Settings(BaseSettings):
         if not value.startswith(("redis://", "rediss://", "amqp://", "amqps://")):
             raise ValueError("must start with redis:// or amqp://")
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _known_smtp(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not value.startswith(("smtp://", "smtps://")):
+            raise ValueError("must start with smtp:// or smtps://")
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        _, address = parseaddr(value)
+        if "@" not in address or address.startswith("@") or address.endswith("@"):
+            raise ValueError("must be an address such as 'Omni Wise <no-reply@omniwise.com>'")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @field_validator("environment")
     @classmethod

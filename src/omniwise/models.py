@@ -5,6 +5,7 @@ from omniwise.auth.models import ApiKey
 from omniwise.contacts.models import Contact
 from omniwise.disclosures.models import Disclosure, SharingOptIn
 from omniwise.kit.db import Base
+from omniwise.messaging.models import OutboxMessage, Suppression
 from omniwise.policy.models import NoticeAcceptance, PolicyVersion
 from omniwise.subjects.models import DataSubject
 from omniwise.tenants.models import Tenant
@@ -23,8 +24,10 @@ __all__ = [
     "Disclosure",
     "Job",
     "NoticeAcceptance",
+    "OutboxMessage",
     "PolicyVersion",
     "SharingOptIn",
+    "Suppression",
     "Tenant",
     "User",
     "UserSession",

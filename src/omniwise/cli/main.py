@@ -1,4 +1,4 @@
-"""The `omniwise` command: serve, worker, db, apikeys, keys, audit, users."""
+"""The `omniwise` command: serve, worker, db, apikeys, keys, audit, users, policy, messaging."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import sys
 import typer
 
 from omniwise.cli import apikeys, audit, db, keys, serve, users, worker
+from omniwise.cli import messaging as messaging_cli
+from omniwise.cli import policy as policy_cli
 from omniwise.config import ConfigError
 
 app = typer.Typer(
@@ -24,6 +26,8 @@ app.add_typer(apikeys.app, name="apikeys")
 app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
 app.add_typer(users.app, name="users")
+app.add_typer(policy_cli.app, name="policy")
+app.add_typer(messaging_cli.app, name="messaging")
 
 
 def configure_logging() -> None:

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from omniwise.contacts.models import Contact
 from omniwise.kit.db import tenant_scoped
@@ -32,3 +32,18 @@ def list_page(session: Session, *, tenant_id: uuid.UUID, after: uuid.UUID | None
     if after is not None:
         stmt = stmt.where(Contact.id > after)
     return session.scalars(stmt).all()
+
+
+def recipients(
+    session: Session, *, tenant_id: uuid.UUID, after: uuid.UUID | None, limit: int
+) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+    """(contact id, subject id) of a tenant's contacts, in pages: who to tell, without reading anyone's data."""
+    stmt = (
+        tenant_scoped(select(Contact), Contact, tenant_id)
+        .options(load_only(Contact.id, Contact.subject_id))
+        .order_by(Contact.id)
+        .limit(limit)
+    )
+    if after is not None:
+        stmt = stmt.where(Contact.id > after)
+    return [(contact.id, contact.subject_id) for contact in session.scalars(stmt)]

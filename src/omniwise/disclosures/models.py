@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omniwise.kit.clock import utcnow
@@ -43,7 +43,18 @@ class SharingOptIn(Base):
     """A tenant's opt-in to sharing with one partner; withdrawal closes the row, history stays."""
 
     __tablename__ = "sharing_opt_ins"
-    __table_args__ = (Index("ix_sharing_opt_ins_tenant_id_recipient_id", "tenant_id", "recipient_id"),)
+    __table_args__ = (
+        Index("ix_sharing_opt_ins_tenant_id_recipient_id", "tenant_id", "recipient_id"),
+        # at most one standing opt-in per partner; withdrawn ones stay as history
+        Index(
+            "uq_sharing_opt_ins_active",
+            "tenant_id",
+            "recipient_id",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))

@@ -10,6 +10,7 @@ nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import CursorResult, Engine, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from omniwise.keys.models import SubjectKey, TenantKey
@@ -38,6 +40,11 @@ class RotationReport:
     new_master_key_id: str
     tenant_keys_rewrapped: int
     retired_master_key_ids: list[str]
+
+
+# The platform's own secret (for keyed hashes and signatures that are no tenant's) is kept
+# like a tenant key under this id: wrapped by the master key, re-wrapped when it rotates.
+PLATFORM_KEY_ID = uuid.UUID(int=0)
 
 
 def _tenant_context(tenant_id: uuid.UUID) -> bytes:
@@ -95,6 +102,19 @@ class KeyRing:
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"omniwise blind index v1").derive(
             self._tenant_key(tenant_id)
         )
+
+    def platform_secret(self, label: str) -> bytes:
+        """A 32-byte secret of the platform for one use (`label`), stable across master-key rotations."""
+        try:
+            root = self._tenant_key(PLATFORM_KEY_ID)
+        except KeyDestroyed:
+            # another process may create it first: theirs is then the one, read back below
+            with contextlib.suppress(IntegrityError):
+                self.create_tenant_key(PLATFORM_KEY_ID)
+            self._tenant_cache.pop(PLATFORM_KEY_ID, None)
+            root = self._tenant_key(PLATFORM_KEY_ID)
+        info = f"omniwise platform secret v1|{label}".encode()
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(root)
 
     def destroy_tenant_key(self, tenant_id: uuid.UUID) -> None:
         """Shred a whole tenant: every person's key goes with the tenant's."""

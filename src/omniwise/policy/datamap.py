@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from sqlalchemy import Column, MetaData
+from sqlalchemy import Column, LargeBinary, MetaData, String
 
+from omniwise.policy.loader import check_file
 from omniwise.policy.model import Policy
-from omniwise.policy.source import Finding, PathKey
+from omniwise.policy.source import Finding, PathKey, parse
 
 PERSONAL_WORDS = frozenset(
     {
@@ -47,6 +49,24 @@ def looks_personal(name: str) -> bool:
     return bool(PERSONAL_WORDS & set(re.split(r"_+", name.lower())))
 
 
+def _protection(key: str, column: Column[object]) -> Iterator[str]:
+    """A personal column is ciphertext under its person's key, in a row that erasure reaches.
+
+    The one other form allowed is a keyed hash (`*_hmac`) used for exact lookups: without
+    the platform's secret it cannot be reversed or matched, and it goes with its row.
+    """
+    ciphertext = column.name.endswith("_ct") and isinstance(column.type, LargeBinary)
+    keyed_hash = column.name.endswith("_hmac") and isinstance(column.type, String)
+    if not (ciphertext or keyed_hash):
+        yield (
+            f"column {key} is personal but not stored as ciphertext (a LargeBinary '*_ct' column) "
+            "or as a keyed hash (a '*_hmac' column)"
+        )
+    table = column.table
+    if not any(fk.column.table.name == "data_subjects" for c in table.columns for fk in c.foreign_keys):
+        yield f"column {key} is personal but table {table.name} has no foreign key to data_subjects for erasure"
+
+
 def _columns(metadata: MetaData) -> Iterator[tuple[str, Column[object]]]:
     for table in sorted(metadata.tables.values(), key=lambda t: t.name):
         for column in table.columns:
@@ -71,6 +91,7 @@ def check_columns(
         present.add(key)
         info = column.info
         if info.get("personal") is True:
+            findings.extend(Finding(line, message, source) for message in _protection(key, column))
             category = info.get("category")
             if not isinstance(category, str) or category not in policy.categories_by_id:
                 findings.append(
@@ -103,3 +124,15 @@ def check_columns(
                 )
             )
     return findings
+
+
+def check_policy_file(path: Path) -> tuple[Policy | None, list[Finding]]:
+    """Everything `omniwise policy check` checks: the schema, the lint rules, and the models' personal columns."""
+    policy, findings = check_file(path)
+    if policy is None:
+        return None, findings
+    from omniwise.models import metadata  # every model, imported only when the data map is checked
+
+    doc = parse(path.read_text(encoding="utf-8"), str(path))
+    found = sorted(check_columns(policy, metadata, source=str(path), line_of=doc.line_of))
+    return (None if found else policy), found

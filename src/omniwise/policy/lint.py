@@ -15,6 +15,7 @@ from omniwise.policy.source import Document, Finding, PathKey
 # Prose shorter than this is too generic ("Names and email addresses") to call a copy.
 MIN_REPEATED_TEXT = 40
 PROSE_KEYS = frozenset({"intro", "description"})
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 _SALE_WORDS = re.compile(r"\b(sale|sales|sell|selling|sold)\b", re.IGNORECASE)
 
 
@@ -260,15 +261,23 @@ def _label(path: PathKey) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
 
 
+def _sentences(normal: str) -> list[str]:
+    return [part for part in _SENTENCE_END.split(normal) if len(part) >= MIN_REPEATED_TEXT]
+
+
 def repeated_text(doc: Document) -> Iterator[tuple[PathKey, str]]:
-    """Prose that repeats other prose: the source notice printed section 3 twice."""
-    seen: dict[str, PathKey] = {}
+    """Prose that repeats other prose, whole or in part.
+
+    The source notice printed section 3 twice, and opened section 7 with section 6's
+    paragraph: so a sentence of one section found again in another is a finding too.
+    """
+    first_seen: dict[str, PathKey] = {}
     for path, text in _prose(doc.data, ()):
         normal = " ".join(text.split()).casefold()
-        if len(normal) < MIN_REPEATED_TEXT:
-            continue
-        if normal in seen:
-            first = seen[normal]
-            yield path, f"{_label(path)} repeats the text of {_label(first)} (line {doc.line_of(first)})"
-        else:
-            seen[normal] = path
+        repeated: PathKey | None = None
+        for sentence in _sentences(normal):
+            earlier = first_seen.setdefault(sentence, path)
+            if earlier != path and repeated is None:
+                repeated = earlier
+        if repeated is not None:
+            yield path, f"{_label(path)} repeats the text of {_label(repeated)} (line {doc.line_of(repeated)})"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -140,10 +141,16 @@ class ChangeKind(StrEnum):
     PURPOSE_REMOVED = "purpose_removed"
     CATEGORY_PURPOSE_ADDED = "category_purpose_added"
     CATEGORY_PURPOSE_REMOVED = "category_purpose_removed"
+    CATEGORY_CHANGED = "category_changed"
+    CATEGORY_NARROWED = "category_narrowed"
+    PURPOSE_CHANGED = "purpose_changed"
     LEGAL_BASIS_CHANGED = "legal_basis_changed"
     RECIPIENT_ADDED = "recipient_added"
     RECIPIENT_REMOVED = "recipient_removed"
     RECIPIENT_CATEGORIES_ADDED = "recipient_categories_added"
+    RECIPIENT_PURPOSES_ADDED = "recipient_purposes_added"
+    RECIPIENT_CHANGED = "recipient_changed"
+    RECIPIENT_NARROWED = "recipient_narrowed"
     RECIPIENT_MOVED = "recipient_moved"
     TRANSFER_ADDED = "transfer_added"
     TRANSFER_REMOVED = "transfer_removed"
@@ -158,6 +165,8 @@ class ChangeKind(StrEnum):
     SECURITY_CONTROL_ADDED = "security_control_added"
     SECURITY_CONTROL_REMOVED = "security_control_removed"
     CONTROLLER_CHANGED = "controller_changed"
+    CHANNEL_ADDED = "channel_added"
+    CHANNEL_REMOVED = "channel_removed"
     WORDING_CHANGED = "wording_changed"
 
 
@@ -381,6 +390,14 @@ class Policy(_Model):
     rights: Rights
     security: Security
     changes: Changes
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy whose derived values (its hash, its lookups) are computed afresh, never copied stale."""
+        copied = super().model_copy(update=update, deep=deep)
+        for name, member in vars(Policy).items():
+            if isinstance(member, cached_property):
+                copied.__dict__.pop(name, None)
+        return copied
 
     def canonical_json(self) -> str:
         """The content that is hashed and stored: independent of YAML layout and comments."""

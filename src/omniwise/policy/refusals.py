@@ -2,13 +2,13 @@
 
 A refusal raises, and the request or job that raised rolls its transaction back, which
 would drop an event queued on it. So a refusal is written in a transaction of its own as
-soon as the current one ends, whether it commits or rolls back.
+soon as the current one ends, whether it commits, rolls back or is merely closed.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from omniwise.audit import AuditEntry, record
 from omniwise.audit.service import SINK_KEY, bind_anchor_sink
@@ -17,8 +17,11 @@ REFUSALS_KEY = "omniwise_policy_refusals"
 
 
 def record_refusal(session: Session, entry: AuditEntry) -> None:
-    """Queue `entry`; it is stored on its own once this session's transaction ends."""
+    """Queue `entry`; it is stored on its own once this session's transaction ends (at once if none is open)."""
     session.info.setdefault(REFUSALS_KEY, []).append(entry)
+    if not session.in_transaction():
+        # nothing would end, so nothing would store it: a refusal before any query must not be lost
+        _store(session)
 
 
 def _store(session: Session) -> None:
@@ -36,11 +39,8 @@ def _store(session: Session) -> None:
         own.commit()
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    _store(session)
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    _store(session)
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # the outermost transaction only, however it ended: commit, rollback, or a close without either
+    if transaction.parent is None:
+        _store(session)

@@ -74,6 +74,20 @@ def _walk(node: yaml.Node, value: Any, path: PathKey, doc: Document) -> None:
             _walk(item_node, item, (*path, index), doc)
 
 
+def _syntax_finding(exc: yaml.MarkedYAMLError, source: str) -> Finding:
+    """The line the mistake is on, which is not always where the parser noticed it."""
+    problem = exc.problem or exc.context or "unreadable"
+    problem_line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+    context_line = exc.context_mark.line + 1 if exc.context_mark is not None else None
+    # a key missing its colon is only noticed on the line after; the scanner's context is the key itself
+    if problem.startswith("could not find expected ':'") and context_line is not None:
+        return Finding(context_line, f"not valid YAML: {problem} (is a colon missing after the key?)", source)
+    line = problem_line or context_line or 1
+    if exc.context and context_line is not None and context_line != line:
+        return Finding(line, f"not valid YAML: {problem} ({exc.context} opened at line {context_line})", source)
+    return Finding(line, f"not valid YAML: {problem}", source)
+
+
 def parse(text: str, source: str) -> Document:
     """Parse YAML safely; syntax errors and repeated keys become findings with lines."""
     doc = Document(source=source, data=None, lines={(): 1}, findings=[])
@@ -85,9 +99,7 @@ def parse(text: str, source: str) -> Document:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        doc.findings.append(Finding(line, f"not valid YAML: {exc.problem or exc.context}", source))
+        doc.findings.append(_syntax_finding(exc, source))
         return doc
     except yaml.YAMLError as exc:
         doc.findings.append(Finding(1, f"not valid YAML: {exc}", source))
