@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from omniwise.audit.endpoints import router as audit_router
+from omniwise.billing.endpoints import router as billing_router
+from omniwise.billing.endpoints import webhooks as billing_webhooks
 from omniwise.contacts.endpoints import router as contacts_router
 from omniwise.runtime import Runtime
 from omniwise.tenants.endpoints import router as tenants_router
@@ -48,6 +50,8 @@ def create_app(
     app.include_router(tenants_router)
     app.include_router(contacts_router)
     app.include_router(audit_router)
+    app.include_router(billing_router)
+    app.include_router(billing_webhooks)
 
     @app.get("/health", tags=["health"], summary="200 once the service is ready")
     def health() -> Any:

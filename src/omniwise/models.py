@@ -2,6 +2,7 @@
 
 from omniwise.audit.models import AuditEvent, AuditHead, AuditVerification
 from omniwise.auth.models import ApiKey
+from omniwise.billing.models import BillingAccount, BillingContact, BillingInvoice, BillingSubscription, StripeEvent
 from omniwise.contacts.models import Contact
 from omniwise.disclosures.models import Disclosure, SharingOptIn
 from omniwise.kit.db import Base
@@ -17,6 +18,10 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "AuditVerification",
+    "BillingAccount",
+    "BillingContact",
+    "BillingInvoice",
+    "BillingSubscription",
     "Contact",
     "DataSubject",
     "Disclosure",
@@ -24,6 +29,7 @@ __all__ = [
     "NoticeAcceptance",
     "PolicyVersion",
     "SharingOptIn",
+    "StripeEvent",
     "Tenant",
     "metadata",
 ]
