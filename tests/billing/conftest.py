@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,15 +12,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import select
 
 from omniwise.app import create_app
-from omniwise.auth.roles import Role
-from omniwise.billing.gateway import InMemoryStripeGateway, StripeApiGateway, install_gateway
+from omniwise.billing.gateway import InMemoryStripeGateway, install_gateway
 from omniwise.config import Settings
 from omniwise.runtime import Runtime, build_runtime
-from omniwise.worker import Job, JobStatus
-from omniwise.worker.runner import run_job
+from tests.billing.helpers import WEBHOOK_SECRET, Tenancy
 from tests.billing.stripe_side import (
     LOCALSTRIPE_KEY,
     MEMORY_PRICE,
@@ -31,10 +27,8 @@ from tests.billing.stripe_side import (
     StripeSide,
 )
 from tests.cli.helpers import free_port
-from tests.factories import api_token, create_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
-WEBHOOK_SECRET = "whsec_omniwise_test_secret"
 STARTUP_SECONDS = 20.0
 
 
@@ -138,41 +132,6 @@ def any_stripe_client(any_stripe_runtime: Runtime) -> Iterator[TestClient]:
         yield test_client
 
 
-def localstripe_gateway(base: str) -> StripeApiGateway:
-    return StripeApiGateway(LOCALSTRIPE_KEY, api_base=base, timeout_seconds=10)
-
-
-class Tenancy:
-    """A tenant with its admin, member and vendor staff tokens."""
-
-    def __init__(self, client: TestClient, runtime: Runtime) -> None:
-        self.vendor_admin = api_token(runtime, Role.VENDOR_ADMIN)
-        self.tenant_id = create_tenant(client, self.vendor_admin)
-        self.admin = api_token(runtime, Role.TENANT_ADMIN, self.tenant_id)
-        self.member = api_token(runtime, Role.TENANT_MEMBER, self.tenant_id)
-        self.privacy_officer = api_token(runtime, Role.PRIVACY_OFFICER)
-
-    @property
-    def billing(self) -> str:
-        return f"/api/v1/tenants/{self.tenant_id}/billing"
-
-
 @pytest.fixture
 def tenancy(client: TestClient, runtime: Runtime) -> Tenancy:
     return Tenancy(client, runtime)
-
-
-def queued_jobs(runtime: Runtime, name: str) -> list[uuid.UUID]:
-    with runtime.transaction() as session:
-        return list(
-            session.scalars(
-                select(Job.id)
-                .where(Job.name == name, Job.status.in_([JobStatus.QUEUED.value, JobStatus.FAILED_WILL_RETRY.value]))
-                .order_by(Job.created_at)
-            )
-        )
-
-
-def run_queued(runtime: Runtime, name: str) -> list[JobStatus | None]:
-    """Run every queued job of `name` now, in this thread, through the real job runner."""
-    return [run_job(runtime, job_id) for job_id in queued_jobs(runtime, name)]

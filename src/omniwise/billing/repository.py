@@ -127,14 +127,15 @@ def due_invoices(session: Session, *, now: datetime, limit: int) -> Sequence[Bil
 
 
 def insert_event(session: Session, values: dict[str, Any]) -> bool:
-    """Store an event once per Stripe event id; whether this call stored it (False: a duplicate)."""
-    result = cast(
-        "CursorResult[Any]",
-        session.execute(
-            _insert(session, StripeEvent).values(**values).on_conflict_do_nothing(index_elements=["stripe_event_id"])
-        ),
+    """Store an event once per Stripe event id; whether this call stored it (False: a duplicate).
+
+    ON CONFLICT makes a concurrent delivery of the same event wait for the first and then
+    find it stored, rather than fail.
+    """
+    session.execute(
+        _insert(session, StripeEvent).values(**values).on_conflict_do_nothing(index_elements=["stripe_event_id"])
     )
-    return bool(result.rowcount == 1)
+    return session.get(StripeEvent, values["id"]) is not None
 
 
 def event(session: Session, *, event_id: uuid.UUID) -> StripeEvent | None:
