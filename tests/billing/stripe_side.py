@@ -15,8 +15,9 @@ from typing import Any, Protocol
 import httpx
 import stripe
 
-from omniwise.billing.gateway import InMemoryStripeGateway, StripeApiGateway, StripeGateway
+from omniwise.billing.gateway import InMemoryStripeGateway, StripeGateway
 from omniwise.billing.gateway.records import TENANT_METADATA_KEY
+from omniwise.billing.gateway.stripe_api import StripeApiGateway
 
 PLAN = "messenger-monthly"
 MEMORY_PRICE = "price_messenger_monthly"

@@ -25,6 +25,7 @@ from omniwise.worker.runner import run_job
 from tests.billing.conftest import billing_settings
 from tests.billing.helpers import Tenancy, deliver, event, process_events, run_queued, subscribe_through_checkout
 from tests.billing.stripe_side import StripeSide
+from tests.cli.helpers import run_cli
 from tests.factories import auth
 
 DETAILS = {"name": "Ada Lovelace", "email": "ada@example.org"}
@@ -247,3 +248,21 @@ def test_restricted_invoices_are_deleted_when_their_period_ends(
         purged = session.scalars(select(AuditEvent).where(AuditEvent.name == "billing:invoices:purged")).one()
     assert purged.details["count"] == 1
     assert purged.tenant_id == tenancy.tenant_id
+
+
+def test_the_purge_command_deletes_what_is_due(
+    client: TestClient, runtime: Runtime, stripe_memory: InMemoryStripeGateway, tenancy: Tenancy
+) -> None:
+    subscribe_through_checkout(client, runtime, stripe_memory, tenancy.admin, tenancy.tenant_id)
+    client.post(f"{tenancy.billing}/close", headers=tenancy.auth)
+    settings = runtime.settings
+    env = {"OMNIWISE_ENVIRONMENT": "test"}
+    if settings.database_url is not None:
+        env.update(OMNIWISE_DATABASE_URL=settings.database_url, OMNIWISE_KEYSTORE_URL=settings.database_url)
+
+    with runtime.transaction() as session:
+        session.execute(update(BillingInvoice).values(delete_after=datetime(2020, 1, 1, tzinfo=UTC)))
+    purged = run_cli(["billing", "purge-invoices"], settings.data_dir, env=env)
+    assert purged.returncode == 0, purged.stderr
+    assert purged.stdout.strip() == "deleted 1 invoice record(s) whose retention period has ended"
+    assert _invoices(runtime, tenancy.tenant_id) == []

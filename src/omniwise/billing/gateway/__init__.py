@@ -1,4 +1,4 @@
-"""Stripe behind one small interface: the real API client and an in-memory one."""
+"""Stripe behind one small interface: the real API client (`stripe_api`) and an in-memory one."""
 
 from omniwise.billing.gateway.base import StripeGateway, idempotency_key
 from omniwise.billing.gateway.memory import InMemoryStripeGateway
@@ -11,7 +11,6 @@ from omniwise.billing.gateway.records import (
     SubscriptionRecord,
 )
 from omniwise.billing.gateway.registry import build_gateway, configured_gateway, gateway_for, install_gateway
-from omniwise.billing.gateway.stripe_api import StripeApiGateway
 
 __all__ = [
     "Address",
@@ -20,7 +19,6 @@ __all__ = [
     "HostedSession",
     "InMemoryStripeGateway",
     "InvoiceRecord",
-    "StripeApiGateway",
     "StripeGateway",
     "SubscriptionRecord",
     "build_gateway",

@@ -8,7 +8,6 @@ import weakref
 from omniwise.billing.errors import BillingNotConfigured
 from omniwise.billing.gateway.base import StripeGateway
 from omniwise.billing.gateway.memory import InMemoryStripeGateway
-from omniwise.billing.gateway.stripe_api import StripeApiGateway
 from omniwise.config import Settings
 from omniwise.runtime import Runtime
 
@@ -31,6 +30,9 @@ def build_gateway(settings: Settings) -> StripeGateway:
         return InMemoryStripeGateway()
     if settings.stripe_api_key is None:
         raise BillingNotConfigured(NOT_CONFIGURED)
+    # the `stripe` package takes a second or more to import: only processes that bill pay for it
+    from omniwise.billing.gateway.stripe_api import StripeApiGateway
+
     return StripeApiGateway(
         settings.stripe_api_key.get_secret_value(),
         api_base=settings.stripe_api_base,

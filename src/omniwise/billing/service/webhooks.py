@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import stripe
 from sqlalchemy.orm import Session
 
 from omniwise.billing import repository
@@ -98,6 +97,8 @@ def receive_event(session: Session, *, config: BillingConfig, payload: bytes, si
     """Verify and store one delivery; queue its processing unless it was delivered before."""
     if not config.webhook_secret:
         raise BillingNotConfigured(NOT_CONFIGURED)
+    import stripe  # slow to import: loaded by the first delivery, not by every process
+
     try:
         stripe.Webhook.construct_event(
             payload, signature or "", config.webhook_secret, tolerance=config.webhook_tolerance_seconds
