@@ -14,7 +14,7 @@ from omniwise.audit.models import AuditEvent
 from omniwise.auth.actor import SYSTEM
 from omniwise.billing.errors import StripeUnavailable
 from omniwise.billing.gateway import InMemoryStripeGateway, StripeGateway, install_gateway
-from omniwise.billing.models import BillingInvoice
+from omniwise.billing.models import BillingInvoice, StripeEvent
 from omniwise.billing.retention import invoice_retention
 from omniwise.billing.service import purge_due_invoices
 from omniwise.config import Settings
@@ -91,6 +91,9 @@ def test_closing_cancels_deletes_and_keeps_invoices_restricted(
     assert audited.details["reference"] == "case-2026-17"
     assert audited.details["invoices"] == [invoice["id"]]
     assert closed.details["customer_deleted"] is True
+    with runtime.transaction() as session:
+        left = session.scalars(select(StripeEvent).where(StripeEvent.tenant_id == tenancy.tenant_id)).all()
+    assert left == []
 
 
 def test_a_closed_account_stays_closed_and_keeps_late_invoices_restricted(
@@ -238,12 +241,22 @@ def test_restricted_invoices_are_deleted_when_their_period_ends(
         assert purge_due_invoices(session, actor=SYSTEM, now=row.delete_after - timedelta(days=1)) == 0
     assert len(_invoices(runtime, tenancy.tenant_id)) == 1
 
-    # the job deletes what is due when it runs
+    # the job deletes what is due when it runs: the invoice record, and webhook events past redelivery
+    old, recent = event("charge.succeeded", {"object": "charge", "id": "ch_old"}), event("charge.refunded", {})
+    deliver(client, old)
+    deliver(client, recent)
     with runtime.transaction() as session:
         session.execute(update(BillingInvoice).values(delete_after=datetime(2020, 1, 1, tzinfo=UTC)))
-        job_id = enqueue(session, "billing.purge_invoices", args={}).id
+        session.execute(
+            update(StripeEvent)
+            .where(StripeEvent.stripe_event_id == old["id"])
+            .values(received_at=datetime.now(UTC) - timedelta(days=31))
+        )
+        job_id = enqueue(session, "billing.purge", args={}).id
     assert run_job(runtime, job_id) is JobStatus.SUCCEEDED
     assert _invoices(runtime, tenancy.tenant_id) == []
+    with runtime.transaction() as session:
+        assert list(session.scalars(select(StripeEvent.stripe_event_id))) == [recent["id"]]
     with runtime.transaction() as session:
         purged = session.scalars(select(AuditEvent).where(AuditEvent.name == "billing:invoices:purged")).one()
     assert purged.details["count"] == 1
@@ -262,7 +275,7 @@ def test_the_purge_command_deletes_what_is_due(
 
     with runtime.transaction() as session:
         session.execute(update(BillingInvoice).values(delete_after=datetime(2020, 1, 1, tzinfo=UTC)))
-    purged = run_cli(["billing", "purge-invoices"], settings.data_dir, env=env)
+    purged = run_cli(["billing", "purge"], settings.data_dir, env=env)
     assert purged.returncode == 0, purged.stderr
-    assert purged.stdout.strip() == "deleted 1 invoice record(s) whose retention period has ended"
+    assert purged.stdout.strip() == "deleted 1 invoice record(s) past their retention period and 0 old webhook event(s)"
     assert _invoices(runtime, tenancy.tenant_id) == []

@@ -118,6 +118,14 @@ def test_a_partial_correction_keeps_the_rest_and_null_removes(
     assert (held["name"], held["email"], held["address"]) == ("Ada Lovelace", "billing@example.org", None)
 
 
+def test_an_empty_correction_changes_nothing(client: TestClient, runtime: Runtime, tenancy: Tenancy) -> None:
+    response = client.patch(tenancy.billing, json={}, headers=tenancy.auth)
+    assert response.status_code == 200
+    assert response.json()["details"] is None
+    assert queued_jobs(runtime, "billing.push_details") == []
+    assert "billing:details:corrected" not in _audit_names(runtime)
+
+
 def test_bad_corrections_are_refused_without_echoing_them(client: TestClient, tenancy: Tenancy) -> None:
     cases: list[tuple[dict[str, Any], str]] = [
         ({"email": "not-an-address"}, "body.email"),

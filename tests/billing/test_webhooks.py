@@ -188,3 +188,18 @@ def test_a_signed_event_whose_object_is_unreadable_is_kept_and_ignored(
     assert row.status == EventStatus.IGNORED
     assert row.outcome == "invoice object unreadable: created: missing"
     assert queued_jobs(runtime, "billing.process_event") == []
+
+
+def test_stored_invoice_events_keep_figures_not_the_hosted_link(
+    client: TestClient, runtime: Runtime, stripe_memory: InMemoryStripeGateway, tenancy: Tenancy
+) -> None:
+    completed = subscribe_through_checkout(client, runtime, stripe_memory, tenancy.admin, tenancy.tenant_id)
+    invoice_id = stripe_memory.add_invoice(completed["subscription"], paid=True)
+    paid = event("invoice.paid", stripe_memory.invoices[invoice_id])
+    deliver(client, paid)
+    kept = event_row(runtime, paid["id"]).payload["data"]["object"]
+    assert kept["id"] == invoice_id
+    assert kept["amount_paid"] == 2900
+    assert kept["hosted_invoice_url"] is None
+    assert "customer_email" not in kept
+    assert "customer_name" not in kept

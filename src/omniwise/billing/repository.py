@@ -29,7 +29,8 @@ def _insert(session: Session, model: Any) -> Any:
 def account(session: Session, *, tenant_id: uuid.UUID, for_update: bool = False) -> BillingAccount | None:
     stmt = tenant_scoped(select(BillingAccount), BillingAccount, tenant_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        # the row may already be loaded: read it again under the lock, not from before it
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return session.scalars(stmt).one_or_none()
 
 
@@ -46,7 +47,6 @@ def ensure_account(session: Session, *, tenant_id: uuid.UUID) -> BillingAccount:
     )
     found = account(session, tenant_id=tenant_id, for_update=True)
     assert found is not None
-    session.refresh(found)
     return found
 
 
@@ -136,6 +136,17 @@ def insert_event(session: Session, values: dict[str, Any]) -> bool:
         _insert(session, StripeEvent).values(**values).on_conflict_do_nothing(index_elements=["stripe_event_id"])
     )
     return session.get(StripeEvent, values["id"]) is not None
+
+
+def delete_events(session: Session, *, tenant_id: uuid.UUID | None = None, before: datetime | None = None) -> int:
+    """Delete stored events that are done with: a tenant's, or any received before `before`."""
+    stmt = delete(StripeEvent).where(StripeEvent.status != "received")
+    if tenant_id is not None:
+        stmt = stmt.where(StripeEvent.tenant_id == tenant_id)
+    if before is not None:
+        stmt = stmt.where(StripeEvent.received_at < before)
+    result = cast("CursorResult[Any]", session.execute(stmt))
+    return int(result.rowcount or 0)
 
 
 def event(session: Session, *, event_id: uuid.UUID) -> StripeEvent | None:

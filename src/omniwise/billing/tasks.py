@@ -1,4 +1,4 @@
-"""Billing jobs: processing a stored Stripe event, pushing billing details to Stripe, purging due invoices."""
+"""Billing jobs: processing a stored Stripe event, pushing billing details to Stripe, purging what is due."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ def push_details(ctx: JobContext, tenant_id: str, version: int, actor_type: str,
     )
 
 
-@job_handler("billing.purge_invoices", max_attempts=3)
-def purge_invoices(ctx: JobContext) -> None:
+@job_handler("billing.purge", max_attempts=3)
+def purge(ctx: JobContext) -> None:
+    """Invoice records past their legal period, and webhook events past any redelivery."""
     service.purge_due_invoices(ctx.session, actor=SYSTEM)
+    service.purge_old_events(ctx.session)

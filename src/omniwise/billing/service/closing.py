@@ -4,8 +4,9 @@ What the law requires is kept and nothing else: invoice records stay, restricted
 privacy officer who states a reason, until the period the policy's `billing_details`
 retention (its `tax_records` exception) sets, and are then deleted by the purge job.
 The billing contact's details are erased by destroying their key, and the mirrored
-subscriptions are deleted. Every Stripe call carries an idempotency key of the tenant
-and the object, so closing again after a failure repeats nothing.
+subscriptions and the tenant's stored webhook events are deleted. Every Stripe call
+carries an idempotency key of the tenant and the object, so closing again after a
+failure repeats nothing.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def close_billing_account(
         if row.restricted_at is None:
             restrict_invoice(row, policy=policy, closed_at=now)
     repository.delete_subscriptions(session, tenant_id=tenant.id)
+    # the stored events were applied; their figures now live only in the restricted records
+    repository.delete_events(session, tenant_id=tenant.id)
     erased = False
     contact = repository.contact(session, tenant_id=tenant.id)
     if contact is not None:

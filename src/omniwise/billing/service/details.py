@@ -130,6 +130,8 @@ def correct_billing_details(
         raise Conflict(f"the billing account of tenant {tenant.id} is closed")
     changes = data.model_dump(exclude_unset=True)
     contact = repository.contact(session, tenant_id=tenant.id)
+    if not changes:
+        return _billing_read(session, keyring, tenant)
     if contact is None:
         subject, _ = create_subject(session, keyring, tenant_id=tenant.id, kind="billing_contact")
         contact = BillingContact(id=uuid.uuid4(), tenant_id=tenant.id, subject_id=subject.id, version=0)

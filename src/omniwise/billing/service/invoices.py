@@ -1,10 +1,13 @@
-"""Invoice records: listed for the tenant, read under restriction by a privacy officer, deleted when due."""
+"""Invoice records: listed for the tenant, read under restriction by a privacy officer, deleted when due.
+
+The same sweep deletes stored webhook events once Stripe can no longer redeliver them.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +24,8 @@ from omniwise.tenants.models import Tenant
 from omniwise.tenants.service import require
 
 PURGE_BATCH = 500
+# Stripe retries a delivery for up to three days; after a month an event id guards against nothing
+EVENT_RETENTION = timedelta(days=30)
 
 
 def _read(row: BillingInvoice) -> InvoiceRead:
@@ -133,3 +138,8 @@ def purge_due_invoices(session: Session, *, actor: Actor, now: datetime | None =
             ),
         )
     return sum(deleted.values())
+
+
+def purge_old_events(session: Session, *, now: datetime | None = None) -> int:
+    """Delete stored webhook events processed more than EVENT_RETENTION ago; how many."""
+    return repository.delete_events(session, before=(now or utcnow()) - EVENT_RETENTION)

@@ -75,6 +75,10 @@ def reduce_event(event: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     kept: dict[str, Any] = {"object": kind}
     if parsed is not None:
         kept.update(record_to_data(parsed))
+        if "hosted_invoice_url" in kept:
+            # a bearer link to a page that shows the billing name and address: the invoice
+            # record has it while the account is open, the event log never needs it
+            kept["hosted_invoice_url"] = None
     elif isinstance(obj.get("id"), str):
         kept["id"] = obj["id"][:255]
     return {**{key: event.get(key) for key in ENVELOPE}, "data": {"object": kept}}, problem
