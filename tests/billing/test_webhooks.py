@@ -173,16 +173,17 @@ def test_events_of_unknown_customers_and_kinds_are_kept_and_ignored(
 
 
 @pytest.fixture
-def quiet_client(runtime: Runtime) -> Iterator[TestClient]:
+def strict_client(runtime: Runtime) -> Iterator[TestClient]:
+    """A client that raises the server's exceptions, so a 200 cannot hide one."""
     with TestClient(create_app(runtime), raise_server_exceptions=True) as test_client:
         yield test_client
 
 
 def test_a_signed_event_whose_object_is_unreadable_is_kept_and_ignored(
-    quiet_client: TestClient, runtime: Runtime
+    strict_client: TestClient, runtime: Runtime
 ) -> None:
     broken = event("invoice.paid", {"object": "invoice", "id": "in_broken", "customer": "cus_1"})
-    response = deliver(quiet_client, broken)
+    response = deliver(strict_client, broken)
     assert response.status_code == 200
     row = event_row(runtime, broken["id"])
     assert row.status == EventStatus.IGNORED
