@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from omniwise.audit.endpoints import router as audit_router
+from omniwise.billing.endpoints import router as billing_router
+from omniwise.billing.endpoints import webhooks as billing_webhooks
 from omniwise.contacts.endpoints import router as contacts_router
 from omniwise.disclosures.endpoints import router as sharing_router
 from omniwise.messaging.endpoints import router as messaging_router
@@ -65,6 +67,8 @@ def create_app(
     app.include_router(notice_tenant_router)
     app.include_router(notice_router)
     app.include_router(messaging_router)
+    app.include_router(billing_router)
+    app.include_router(billing_webhooks)
 
     @app.get("/health", tags=["health"], summary="200 once the service is ready")
     def health() -> Any:

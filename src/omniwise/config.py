@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The policy file ships at the repository root: src/omniwise/config.py -> ../../policy/.
@@ -46,6 +46,21 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     mail_from: Annotated[str, Field(min_length=3, max_length=200)] = "Omni Wise <no-reply@omniwise.com>"
     public_url: Annotated[str, Field(pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")] = "http://127.0.0.1:8000"
+    # Stripe (Omni Messenger billing): the secret key, the webhook signing secret, an API base
+    # for a local Stripe (localstripe), "memory" to try billing with no Stripe account, plan ->
+    # price ids (OMNIWISE_STRIPE_PRICES='{"messenger-monthly": "price_..."}'), plan -> features,
+    # and the hosted pages' return URLs
+    stripe_api_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_base: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
+    stripe_gateway: Literal["stripe", "memory"] = "stripe"
+    stripe_prices: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")], str] = Field(default_factory=dict)
+    stripe_plan_features: dict[str, list[str]] = Field(default_factory=dict)
+    stripe_checkout_success_url: str = "http://127.0.0.1:8000/billing/done?session_id={CHECKOUT_SESSION_ID}"
+    stripe_checkout_cancel_url: str = "http://127.0.0.1:8000/billing/canceled"
+    stripe_portal_return_url: str = "http://127.0.0.1:8000/billing"
+    stripe_webhook_tolerance_seconds: Annotated[int, Field(gt=0, le=3600)] = 300
+    stripe_http_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30.0
 
     @field_validator("database_url", "keystore_url")
     @classmethod

@@ -2,6 +2,7 @@
 
 from omniwise.audit.models import AuditEvent, AuditHead, AuditVerification
 from omniwise.auth.models import ApiKey
+from omniwise.billing.models import BillingAccount, BillingContact, BillingInvoice, BillingSubscription, StripeEvent
 from omniwise.contacts.models import Contact
 from omniwise.disclosures.models import Disclosure, SharingOptIn
 from omniwise.kit.db import Base
@@ -19,6 +20,10 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "AuditVerification",
+    "BillingAccount",
+    "BillingContact",
+    "BillingInvoice",
+    "BillingSubscription",
     "Contact",
     "DataSubject",
     "Disclosure",
@@ -27,6 +32,7 @@ __all__ = [
     "OutboxMessage",
     "PolicyVersion",
     "SharingOptIn",
+    "StripeEvent",
     "Suppression",
     "Tenant",
     "User",

@@ -34,7 +34,9 @@ def get_keyring(runtime: Annotated[Runtime, Depends(get_runtime)]) -> KeyRing:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-DbSession = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response leaves, so a client never
+# sees a success whose commit then failed, nor misses its own write in its next request
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 Keys = Annotated[KeyRing, Depends(get_keyring)]
 
 

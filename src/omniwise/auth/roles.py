@@ -29,10 +29,14 @@ class Permission(StrEnum):
     CONTACTS_READ = "contacts:read"
     CONTACTS_WRITE = "contacts:write"
     AUDIT_READ = "audit:read"
+    BILLING_READ = "billing:read"
+    BILLING_MANAGE = "billing:manage"
+    BILLING_RESTRICTED_READ = "billing:restricted-read"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.VENDOR_ADMIN: frozenset(Permission),
+    # restricted invoice records are for the privacy officer alone, who states a reason
+    Role.VENDOR_ADMIN: frozenset(Permission) - {Permission.BILLING_RESTRICTED_READ},
     Role.PRIVACY_OFFICER: frozenset(
         {
             Permission.TENANTS_LIST_ALL,
@@ -40,6 +44,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CONTACTS_READ,
             Permission.CONTACTS_WRITE,
             Permission.AUDIT_READ,
+            Permission.BILLING_READ,
+            Permission.BILLING_RESTRICTED_READ,
         }
     ),
     Role.SUPPORT_AGENT: frozenset({Permission.TENANTS_LIST_ALL, Permission.TENANTS_READ, Permission.CONTACTS_READ}),
@@ -49,6 +55,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TENANTS_UPDATE,
             Permission.CONTACTS_READ,
             Permission.CONTACTS_WRITE,
+            Permission.BILLING_READ,
+            Permission.BILLING_MANAGE,
         }
     ),
     Role.TENANT_MEMBER: frozenset({Permission.TENANTS_READ, Permission.CONTACTS_READ}),

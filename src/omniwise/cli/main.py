@@ -1,4 +1,4 @@
-"""The `omniwise` command: serve, worker, db, apikeys, keys, audit, users, policy, messaging."""
+"""The `omniwise` command: serve, worker, db, apikeys, keys, audit, users, policy, messaging, billing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from omniwise.cli import apikeys, audit, db, keys, serve, users, worker
+from omniwise.cli import apikeys, audit, billing, db, keys, serve, users, worker
 from omniwise.cli import messaging as messaging_cli
 from omniwise.cli import policy as policy_cli
 from omniwise.config import ConfigError
@@ -28,6 +28,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(users.app, name="users")
 app.add_typer(policy_cli.app, name="policy")
 app.add_typer(messaging_cli.app, name="messaging")
+app.add_typer(billing.app, name="billing")
 
 
 def configure_logging() -> None:
