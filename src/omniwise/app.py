@@ -11,11 +11,15 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from omniwise.audit.endpoints import router as audit_router
+from omniwise.consent.endpoints import router as consent_router
 from omniwise.contacts.endpoints import router as contacts_router
+from omniwise.retention.endpoints import router as retention_router
 from omniwise.runtime import Runtime
 from omniwise.tenants.endpoints import router as tenants_router
+from omniwise.usage.endpoints import router as usage_router
 from omniwise.web import problems
 from omniwise.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from omniwise.web.recording import UsageRecordingMiddleware
 
 DESCRIPTION = (
     "The platform behind Omni Wise's Zendesk apps. Every personal field is encrypted under "
@@ -48,6 +52,9 @@ def create_app(
     app.include_router(tenants_router)
     app.include_router(contacts_router)
     app.include_router(audit_router)
+    app.include_router(retention_router)
+    app.include_router(usage_router)
+    app.include_router(consent_router)
 
     @app.get("/health", tags=["health"], summary="200 once the service is ready")
     def health() -> Any:
@@ -57,6 +64,7 @@ def create_app(
             connection.execute(text("SELECT 1"))
         return {"status": "ok"}
 
+    app.add_middleware(UsageRecordingMiddleware, runtime=runtime)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     worker_queue: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,79}$")] = "omniwise"
     environment: str = "development"
     policy_file: Path = DEFAULT_POLICY_FILE
+    consent_secret: Annotated[str, Field(min_length=32)] | None = None
 
     @field_validator("database_url", "keystore_url")
     @classmethod
@@ -85,6 +86,11 @@ class Settings(BaseSettings):
     @property
     def resolved_audit_anchor_file(self) -> Path:
         return self.audit_anchor_file or self.data_dir / "audit-anchor.json"
+
+    @property
+    def consent_secret_file(self) -> Path:
+        """Where the embedded default keeps the key of the consent records' IP hashes."""
+        return self.data_dir / "consent-secret"
 
     @property
     def is_embedded(self) -> bool:

@@ -2,12 +2,16 @@
 
 from omniwise.audit.models import AuditEvent, AuditHead, AuditVerification
 from omniwise.auth.models import ApiKey
+from omniwise.consent.models import ConsentRecord
 from omniwise.contacts.models import Contact
+from omniwise.devices.models import DeviceSighting
 from omniwise.disclosures.models import Disclosure, SharingOptIn
 from omniwise.kit.db import Base
 from omniwise.policy.models import NoticeAcceptance, PolicyVersion
+from omniwise.retention.models import LegalHold, RetentionRun, RetentionRunCategory, RetentionRunHold
 from omniwise.subjects.models import DataSubject
 from omniwise.tenants.models import Tenant
+from omniwise.usage.models import UsageDaily, UsageEvent
 from omniwise.worker.models import Job
 
 metadata = Base.metadata
@@ -17,13 +21,21 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "AuditVerification",
+    "ConsentRecord",
     "Contact",
     "DataSubject",
+    "DeviceSighting",
     "Disclosure",
     "Job",
+    "LegalHold",
     "NoticeAcceptance",
     "PolicyVersion",
+    "RetentionRun",
+    "RetentionRunCategory",
+    "RetentionRunHold",
     "SharingOptIn",
     "Tenant",
+    "UsageDaily",
+    "UsageEvent",
     "metadata",
 ]

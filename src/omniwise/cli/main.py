@@ -1,4 +1,4 @@
-"""The `omniwise` command: serve, worker, db, apikeys, keys, audit."""
+"""The `omniwise` command: serve, worker, db, apikeys, keys, audit, retention, usage."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from omniwise.cli import apikeys, audit, db, keys, serve, worker
+from omniwise.cli import apikeys, audit, db, keys, retention, serve, usage, worker
 from omniwise.config import ConfigError
 
 app = typer.Typer(
@@ -23,6 +23,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(apikeys.app, name="apikeys")
 app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
+app.add_typer(retention.app, name="retention")
+app.add_typer(usage.app, name="usage")
 
 
 def configure_logging() -> None:
