@@ -84,7 +84,9 @@ def _why(row: RetentionRunCategory, holds: dict[uuid.UUID, LegalHold]) -> str:
         )
         reasons.append(f"{held.rows} kept by hold {str(hold.id)[:8]} on {hold.scope} {target}: {hold.reason}")
     if row.note:
-        reasons.append(row.note)
+        reasons.append(f"not swept: {row.note}" if row.sweeper is None or row.note.startswith("sweeper ") else row.note)
+    elif row.sweeper is not None and row.candidates == 0:
+        reasons.append("nothing is past its period")
     return "\n".join(reasons)
 
 
@@ -106,7 +108,7 @@ def print_run(record: RetentionRun, holds: dict[uuid.UUID, LegalHold], console: 
             row.sweeper or "-",
             str(row.candidates) if row.sweeper else "-",
             _done_label(row, record.dry_run),
-            str(row.skipped_by_hold),
+            str(row.skipped_by_hold) if row.sweeper else "-",
             str(row.errors),
             _why(row, holds),
         )

@@ -77,9 +77,8 @@ def erase_subjects(
     ids = list(dict.fromkeys(subject_ids))
     if not ids:
         return BulkErasureReport(0, 0, {})
-    tenants = dict(
-        session.execute(select(DataSubject.id, DataSubject.tenant_id).where(DataSubject.id.in_(ids))).tuples()
-    )
+    rows = session.execute(select(DataSubject.id, DataSubject.tenant_id).where(DataSubject.id.in_(ids)))
+    tenants = {subject_id: tenant_id for subject_id, tenant_id in rows}
     destroyed = keyring.destroy_subject_keys(ids)
     deleted: dict[str, int] = {}
     for table in reversed(personal_tables()):
