@@ -35,6 +35,7 @@ def cookies_page(policy: Policy, cookies: Cookies) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Cookies - {escape(policy.controller.name)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>Cookies</h1>{note}{''.join(sections)}"
-        '<p><a href="#" id="cookie-preferences-link" data-ow-cookie-preferences>Change your cookie preferences</a></p>'
+        "<p>To change or withdraw your choice at any time, use the \u201cCookie preferences\u201d button "
+        "on this page.</p>"
         '<script src="/consent.js"></script></body></html>'
     )

@@ -7,7 +7,8 @@
  * choice can be changed or withdrawn as easily as it was given.
  *
  * Embed with <script src="https://PLATFORM/consent.js"></script>; other scripts can ask
- * window.OmniwiseConsent.choices() or listen with window.OmniwiseConsent.onChange(fn).
+ * window.OmniwiseConsent.choices(), listen with window.OmniwiseConsent.onChange(fn), or
+ * open the preferences from a link of their own with window.OmniwiseConsent.open().
  */
 (function (config) {
   "use strict";
@@ -254,19 +255,15 @@
     }
   }
 
-  function addPreferencesLinks() {
-    var own = document.querySelectorAll("[data-ow-cookie-preferences]");
-    Array.prototype.forEach.call(own, function (node) { node.addEventListener("click", function (e) { e.preventDefault(); openDialog(); }); });
-    if (!own.length) {
-      var persistent = button("ow-cc-preferences", "Cookie preferences", openDialog);
-      persistent.classList.add("ow-cc");
-      document.body.appendChild(persistent);
-    }
+  function addPreferencesButton() {
+    var persistent = button("ow-cc-preferences", "Cookie preferences", openDialog);
+    persistent.classList.add("ow-cc");
+    document.body.appendChild(persistent);
   }
 
   function init() {
     injectStyle();
-    addPreferencesLinks();
+    addPreferencesButton();
     var previous = stored();
     var fresh = previous !== null && previous.version === version;
     if (fresh) {

@@ -2,7 +2,7 @@
 
 Revision ID: 0007
 Revises: 0003
-Create Date: 2026-11-27 23:11:45.429222
+Create Date: 2026-11-27 23:42:55.765054
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("usage_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_usage_events_occurred_at"), ["occurred_at"], unique=False)
-        batch_op.create_index("ix_usage_events_tenant_id_occurred_at", ["tenant_id", "occurred_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_usage_events_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "retention_run_holds",
@@ -209,7 +209,7 @@ def downgrade() -> None:
 
     op.drop_table("retention_run_holds")
     with op.batch_alter_table("usage_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_usage_events_tenant_id_occurred_at")
+        batch_op.drop_index(batch_op.f("ix_usage_events_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_usage_events_occurred_at"))
 
     op.drop_table("usage_events")
