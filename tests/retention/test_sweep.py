@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -110,6 +110,9 @@ def test_a_real_run_removes_exactly_what_the_policy_says(runtime: Runtime) -> No
         events = session.execute(select(UsageEvent.occurred_at, UsageEvent.actor_id)).all()
         assert len(events) == 6
         assert all(actor is None for at, actor in events if at < world.now - timedelta(days=396))
+        # and their access times are cut to the day (the event that had no actor was not touched)
+        old_times = [at.timetz() for at, _ in events if at < world.now - timedelta(days=396)]
+        assert sorted(t == time(0, tzinfo=UTC) for t in old_times) == [False, True, True, True]
         assert sorted(actor for at, actor in events if at > world.now - timedelta(days=30)) == ["k-1", "k-2"]
         # device data: full address and user agent dropped after 90 days, the network and families kept
         sightings = {s.ip_network: s for s in session.scalars(select(DeviceSighting))}
@@ -118,6 +121,7 @@ def test_a_real_run_removes_exactly_what_the_policy_says(runtime: Runtime) -> No
             gone = sightings[network]
             assert (gone.ip_address, gone.user_agent, gone.actor_id) == (None, None, None)
             assert (gone.browser_family, gone.os_family) == ("Firefox", "Linux")
+            assert gone.last_seen_at == datetime.combine(gone.day, time(0), tzinfo=UTC)
         assert sightings["198.51.100.0/24"].ip_address == "198.51.100.5"
         # cookies: consent records deleted after 13 months
         assert session.scalar(select(func.count()).select_from(ConsentRecord)) == 1

@@ -57,6 +57,9 @@ def run(
             print_run(record, holds)
     except OmniwiseError as exc:
         raise _fail(exc) from None
+    except KeyboardInterrupt:
+        typer.echo("omniwise: stopped; every batch done so far is kept, and the next run continues", err=True)
+        raise typer.Exit(130) from None
     finally:
         runtime.dispose()
     if record.status != "completed" or any(c.errors for c in record.categories):
