@@ -7,7 +7,7 @@ periods, holds, batches of one transaction each, the run record). The baseline d
 same work the way a loop over rows does it: one statement and one commit per row, on a
 sample of expired rows measured in the same run and extrapolated per row.
 
-    uv run python bench/retention.py [--rows 1000000] [--sample 5000] [--batch 5000]
+    uv run python bench/retention.py [--rows 1000000] [--sample 5000] [--batch 10000]
 
 OMNIWISE_BENCH_PG_URL names the server (default postgresql://postgres@127.0.0.1:5432/postgres);
 the scratch database is dropped at the end.
@@ -34,7 +34,7 @@ from omniwise.auth.actor import SYSTEM
 from omniwise.config import Settings
 from omniwise.migrate import upgrade_all
 from omniwise.retention.models import RetentionRun
-from omniwise.retention.sweep import run_retention
+from omniwise.retention.sweep import DEFAULT_BATCH_SIZE, run_retention
 from omniwise.runtime import Runtime, build_runtime
 
 ADMIN_URL = os.environ.get("OMNIWISE_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -132,7 +132,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sample", type=int, default=5_000)
-    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH_SIZE)
     args = parser.parse_args()
 
     name = f"omniwise_bench_{secrets.token_hex(4)}"

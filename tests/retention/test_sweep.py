@@ -135,6 +135,7 @@ def test_a_real_run_removes_exactly_what_the_policy_says(runtime: Runtime) -> No
         assert names[-1] == "retention:run:completed"
         assert verify_chain(session, runtime.anchor_sink).ok
         assert heartbeat(session).ok is True
+        assert heartbeat(session, now=utcnow() + timedelta(days=3)).ok is False  # a sweep that stopped running
 
     assert rows["tenants.business_details"].deleted == 1
     assert rows["usage.events"].anonymised == 3

@@ -37,7 +37,8 @@ from omniwise.worker.runner import describe_error
 
 log = logging.getLogger("omniwise.retention")
 
-DEFAULT_BATCH_SIZE = 5000
+# big enough that per-batch costs (the boundary query, the commit) vanish, small enough for short locks
+DEFAULT_BATCH_SIZE = 10_000
 # a rule whose batches keep failing is left for the next run rather than retried forever
 MAX_FAILED_BATCHES = 3
 
@@ -268,7 +269,7 @@ class _Sweep:
             held_by: dict[uuid.UUID, int] = {}
             if category_holds:
                 held = candidates
-                held_by = {h.id: candidates for h in category_holds}
+                held_by = {h.id: candidates for h in category_holds} if candidates else {}
             else:
                 for hold, clause in row_holds:
                     if n := _count(session, sweeper, and_(base, clause)):
