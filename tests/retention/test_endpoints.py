@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from omniwise.auth.actor import SYSTEM
 from omniwise.auth.roles import Role
 from omniwise.kit.clock import utcnow
+from omniwise.retention.models import RetentionRun
 from omniwise.retention.sweep import run_retention
 from omniwise.runtime import Runtime
 from tests.factories import api_token, auth, create_tenant
@@ -134,3 +135,20 @@ def test_staff_read_the_runs_with_their_counts(client: TestClient, runtime: Runt
         "errors": 0,
     }
     assert client.get(f"/api/v1/retention/runs/{uuid.uuid4()}", headers=staff).status_code == 404
+
+
+def test_closing_an_account_starts_the_clock_of_account_closed(client: TestClient, runtime: Runtime) -> None:
+    tenant_id = create_tenant(client, api_token(runtime, Role.VENDOR_ADMIN))
+    member = auth(api_token(runtime, Role.TENANT_MEMBER, tenant_id))
+    admin = auth(api_token(runtime, Role.TENANT_ADMIN, tenant_id))
+    assert client.post(f"/api/v1/tenants/{tenant_id}/close", headers=member).status_code == 403
+    closed = client.post(f"/api/v1/tenants/{tenant_id}/close", headers=admin)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed"
+    assert closed.json()["closed_at"] is not None
+    assert client.post(f"/api/v1/tenants/{tenant_id}/close", headers=admin).status_code == 409
+    rows = run_retention(runtime, dry_run=True, started_by="cli", actor=SYSTEM, categories=["business_details"])
+    with runtime.transaction() as session:
+        run = session.get(RetentionRun, rows)
+        assert run is not None
+        assert [c.candidates for c in run.categories if c.sweeper] == [0]  # a year has not passed yet
