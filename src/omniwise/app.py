@@ -14,16 +14,20 @@ from sqlalchemy import text
 from omniwise.audit.endpoints import router as audit_router
 from omniwise.billing.endpoints import router as billing_router
 from omniwise.billing.endpoints import webhooks as billing_webhooks
+from omniwise.consent.endpoints import router as consent_router
 from omniwise.contacts.endpoints import router as contacts_router
 from omniwise.disclosures.endpoints import router as sharing_router
 from omniwise.messaging.endpoints import router as messaging_router
 from omniwise.policy.endpoints import router as notice_router
 from omniwise.policy.endpoints import tenant_router as notice_tenant_router
+from omniwise.retention.endpoints import router as retention_router
 from omniwise.runtime import Runtime
 from omniwise.tenants.endpoints import router as tenants_router
+from omniwise.usage.endpoints import router as usage_router
 from omniwise.users.throttle import AddressThrottle
 from omniwise.web import problems
 from omniwise.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from omniwise.web.recording import UsageRecordingMiddleware
 from omniwise.web.routing import page_modules
 from omniwise.web.templating import STATIC_DIR
 
@@ -69,6 +73,9 @@ def create_app(
     app.include_router(messaging_router)
     app.include_router(billing_router)
     app.include_router(billing_webhooks)
+    app.include_router(retention_router)
+    app.include_router(usage_router)
+    app.include_router(consent_router)
 
     @app.get("/health", tags=["health"], summary="200 once the service is ready")
     def health() -> Any:
@@ -78,6 +85,7 @@ def create_app(
             connection.execute(text("SELECT 1"))
         return {"status": "ok"}
 
+    app.add_middleware(UsageRecordingMiddleware, runtime=runtime)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     stripe_portal_return_url: str = "http://127.0.0.1:8000/billing"
     stripe_webhook_tolerance_seconds: Annotated[int, Field(gt=0, le=3600)] = 300
     stripe_http_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30.0
+    consent_secret: Annotated[str, Field(min_length=32)] | None = None
 
     @field_validator("database_url", "keystore_url")
     @classmethod
@@ -133,6 +134,11 @@ class Settings(BaseSettings):
     @property
     def resolved_audit_anchor_file(self) -> Path:
         return self.audit_anchor_file or self.data_dir / "audit-anchor.json"
+
+    @property
+    def consent_secret_file(self) -> Path:
+        """Where the embedded default keeps the key of the consent records' IP hashes."""
+        return self.data_dir / "consent-secret"
 
     @property
     def is_embedded(self) -> bool:

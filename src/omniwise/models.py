@@ -3,13 +3,17 @@
 from omniwise.audit.models import AuditEvent, AuditHead, AuditVerification
 from omniwise.auth.models import ApiKey
 from omniwise.billing.models import BillingAccount, BillingContact, BillingInvoice, BillingSubscription, StripeEvent
+from omniwise.consent.models import ConsentRecord
 from omniwise.contacts.models import Contact
+from omniwise.devices.models import DeviceSighting
 from omniwise.disclosures.models import Disclosure, SharingOptIn
 from omniwise.kit.db import Base
 from omniwise.messaging.models import OutboxMessage, Suppression
 from omniwise.policy.models import NoticeAcceptance, PolicyVersion
+from omniwise.retention.models import LegalHold, RetentionRun, RetentionRunCategory, RetentionRunHold
 from omniwise.subjects.models import DataSubject
 from omniwise.tenants.models import Tenant
+from omniwise.usage.models import UsageDaily, UsageEvent
 from omniwise.users.models import User, UserSession
 from omniwise.worker.models import Job
 
@@ -24,17 +28,25 @@ __all__ = [
     "BillingContact",
     "BillingInvoice",
     "BillingSubscription",
+    "ConsentRecord",
     "Contact",
     "DataSubject",
+    "DeviceSighting",
     "Disclosure",
     "Job",
+    "LegalHold",
     "NoticeAcceptance",
     "OutboxMessage",
     "PolicyVersion",
+    "RetentionRun",
+    "RetentionRunCategory",
+    "RetentionRunHold",
     "SharingOptIn",
     "StripeEvent",
     "Suppression",
     "Tenant",
+    "UsageDaily",
+    "UsageEvent",
     "User",
     "UserSession",
     "metadata",

@@ -50,17 +50,36 @@ def test_an_undeclared_personal_column_fails() -> None:
     assert "column callers.mobile_phone_ct looks personal but is not declared" in found[0]
 
 
-def test_a_personal_column_must_be_ciphertext_that_erasure_reaches() -> None:
+def test_a_personal_column_must_be_stored_in_a_declared_form() -> None:
     fresh = _fresh_metadata()
     Table(
         "leads",
         fresh,
         Column("id", Uuid, primary_key=True),
         Column("email", String(320), info={"personal": True, "category": "contact_information"}),
+        Column("phone_ct", LargeBinary, info={"personal": True, "category": "contact_information"}),
     )
     found = _messages(check_columns(shipped_policy(), fresh, source="policy.yaml"))
     assert any("column leads.email is personal but not stored as ciphertext" in f for f in found), found
-    assert any("table leads has no foreign key to data_subjects" in f for f in found), found
+    assert any("leads.phone_ct is personal but table leads has no foreign key to data_subjects" in f for f in found)
+    assert len(found) == 2
+
+
+def test_plain_text_is_allowed_only_for_short_lived_categories() -> None:
+    fresh = _fresh_metadata()
+    Table(
+        "probes",
+        fresh,
+        Column("id", Uuid, primary_key=True),
+        # device data goes 90 days after collection; contact information 30 days after the account closes
+        Column("ip", String(45), info={"personal": True, "category": "device_network_data", "form": "plaintext"}),
+        Column("email", String(320), info={"personal": True, "category": "contact_information", "form": "plaintext"}),
+    )
+    found = _messages(check_columns(shipped_policy(), fresh, source="policy.yaml"))
+    assert found == [
+        "policy.yaml:1: column probes.email is kept in plain text, which is allowed only for a category kept at most "
+        "90 days from collection"
+    ]
 
 
 def test_a_column_in_an_unknown_category_fails() -> None:

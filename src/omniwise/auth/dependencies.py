@@ -49,6 +49,8 @@ def get_actor(request: Request, session: DbSession) -> Actor:
         raise Unauthorized("the Authorization header must be 'Bearer TOKEN'")
     actor = authenticate_token(session, token.strip())
     request.state.actor_id = actor.id
+    request.state.actor_type = actor.kind
+    request.state.actor_tenant_id = actor.tenant_id
     return actor
 
 
@@ -56,12 +58,15 @@ CurrentActor = Annotated[Actor, Depends(get_actor)]
 
 
 def get_tenant(
+    request: Request,
     session: DbSession,
     actor: CurrentActor,
     tenant_id: Annotated[uuid.UUID, Path(description="The tenant's id")],
 ) -> Tenant:
     """Every endpoint under /tenants/{tenant_id} takes the tenant from here, and only here."""
-    return get_scoped_tenant(session, actor=actor, tenant_id=tenant_id)
+    tenant = get_scoped_tenant(session, actor=actor, tenant_id=tenant_id)
+    request.state.tenant_id = tenant.id  # usage is counted for the tenant the caller may see, no other
+    return tenant
 
 
 ScopedTenant = Annotated[Tenant, Depends(get_tenant)]

@@ -26,12 +26,16 @@ class Permission(StrEnum):
     TENANTS_LIST_ALL = "tenants:list-all"
     TENANTS_READ = "tenants:read"
     TENANTS_UPDATE = "tenants:update"
+    TENANTS_CLOSE = "tenants:close"
     CONTACTS_READ = "contacts:read"
     CONTACTS_WRITE = "contacts:write"
     AUDIT_READ = "audit:read"
     BILLING_READ = "billing:read"
     BILLING_MANAGE = "billing:manage"
     BILLING_RESTRICTED_READ = "billing:restricted-read"
+    RETENTION_READ = "retention:read"
+    RETENTION_HOLDS = "retention:holds"
+    USAGE_READ = "usage:read"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -46,17 +50,29 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
             Permission.BILLING_READ,
             Permission.BILLING_RESTRICTED_READ,
+            Permission.RETENTION_READ,
+            Permission.RETENTION_HOLDS,
         }
     ),
-    Role.SUPPORT_AGENT: frozenset({Permission.TENANTS_LIST_ALL, Permission.TENANTS_READ, Permission.CONTACTS_READ}),
+    Role.SUPPORT_AGENT: frozenset(
+        {
+            Permission.TENANTS_LIST_ALL,
+            Permission.TENANTS_READ,
+            Permission.CONTACTS_READ,
+            Permission.RETENTION_READ,
+            Permission.USAGE_READ,
+        }
+    ),
     Role.TENANT_ADMIN: frozenset(
         {
             Permission.TENANTS_READ,
             Permission.TENANTS_UPDATE,
+            Permission.TENANTS_CLOSE,
             Permission.CONTACTS_READ,
             Permission.CONTACTS_WRITE,
             Permission.BILLING_READ,
             Permission.BILLING_MANAGE,
+            Permission.USAGE_READ,
         }
     ),
     Role.TENANT_MEMBER: frozenset({Permission.TENANTS_READ, Permission.CONTACTS_READ}),

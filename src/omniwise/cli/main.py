@@ -1,4 +1,4 @@
-"""The `omniwise` command: serve, worker, db, apikeys, keys, audit, users, policy, messaging, billing."""
+"""The `omniwise` command and its groups: serve, worker, db, apikeys, keys, audit, users, policy, and the rest."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from omniwise.cli import apikeys, audit, billing, db, keys, serve, users, worker
+from omniwise.cli import apikeys, audit, billing, db, keys, retention, serve, usage, users, worker
 from omniwise.cli import messaging as messaging_cli
 from omniwise.cli import policy as policy_cli
 from omniwise.config import ConfigError
@@ -29,6 +29,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(policy_cli.app, name="policy")
 app.add_typer(messaging_cli.app, name="messaging")
 app.add_typer(billing.app, name="billing")
+app.add_typer(retention.app, name="retention")
+app.add_typer(usage.app, name="usage")
 
 
 def configure_logging() -> None:

@@ -15,6 +15,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -162,6 +163,25 @@ class KeyRing:
             )
         self._subject_cache.pop(subject_id, None)
         return bool(result.rowcount)
+
+    def destroy_subject_keys(self, subject_ids: Collection[uuid.UUID]) -> int:
+        """Crypto-shred many people in one key-store statement; how many keys existed.
+
+        Retention sweeps erase people by the thousand: one DELETE ... IN per batch instead
+        of a transaction per person.
+        """
+        ids = list(dict.fromkeys(subject_ids))
+        if not ids:
+            return 0
+        for subject_id in ids:
+            self._subject_cache.pop(subject_id, None)
+        with self._sessions.begin() as session:
+            result = cast(
+                "CursorResult[Any]", session.execute(delete(SubjectKey).where(SubjectKey.subject_id.in_(ids)))
+            )
+        for subject_id in ids:
+            self._subject_cache.pop(subject_id, None)
+        return int(result.rowcount)
 
     def has_subject_key(self, subject_id: uuid.UUID) -> bool:
         with self._sessions() as session:

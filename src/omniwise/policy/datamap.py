@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Column, LargeBinary, MetaData, String
 
 from omniwise.policy.loader import check_file
-from omniwise.policy.model import Policy
+from omniwise.policy.model import Policy, Trigger
 from omniwise.policy.source import Finding, PathKey, parse
 
 PERSONAL_WORDS = frozenset(
@@ -49,22 +49,67 @@ def looks_personal(name: str) -> bool:
     return bool(PERSONAL_WORDS & set(re.split(r"_+", name.lower())))
 
 
-def _protection(key: str, column: Column[object]) -> Iterator[str]:
-    """A personal column is ciphertext under its person's key, in a row that erasure reaches.
+# The longest a personal value may sit in plain text: device data such as an IP address is
+# needed as it is (to spot abuse), so it is kept readable but only briefly, then truncated.
+PLAINTEXT_MAX_DAYS = 90
 
-    The one other form allowed is a keyed hash (`*_hmac`) used for exact lookups: without
-    the platform's secret it cannot be reversed or matched, and it goes with its row.
+
+def storage_form(column: Column[object]) -> str:
+    """How a personal column is stored: declared as info["form"], else read from its name."""
+    declared = column.info.get("form")
+    if isinstance(declared, str):
+        return declared
+    if column.name.endswith("_ct"):
+        return "ciphertext"
+    if column.name.endswith("_hmac"):
+        return "keyed_hash"
+    if column.name.endswith("_id"):
+        return "pseudonym"
+    return "undeclared"
+
+
+def _protection(policy: Policy, key: str, column: Column[object]) -> Iterator[str]:
+    """A personal column is stored in one of four forms, each with its own guarantee.
+
+    - ciphertext: a LargeBinary `*_ct` column sealed under its person's key, in a table with a
+      foreign key to data_subjects, so erasure destroys the key and deletes the row;
+    - keyed_hash: a `*_hmac` column, matchable only with the platform's secret;
+    - pseudonym: a `*_id` column holding an opaque random id of an account, which says nothing
+      once the account is erased;
+    - plaintext: readable, allowed only for a category the policy keeps at most
+      PLAINTEXT_MAX_DAYS days from collection before deleting or anonymising it.
     """
-    ciphertext = column.name.endswith("_ct") and isinstance(column.type, LargeBinary)
-    keyed_hash = column.name.endswith("_hmac") and isinstance(column.type, String)
-    if not (ciphertext or keyed_hash):
-        yield (
-            f"column {key} is personal but not stored as ciphertext (a LargeBinary '*_ct' column) "
-            "or as a keyed hash (a '*_hmac' column)"
+    form = storage_form(column)
+    if form == "ciphertext":
+        if not (column.name.endswith("_ct") and isinstance(column.type, LargeBinary)):
+            yield f"column {key} is declared ciphertext but is not a LargeBinary '*_ct' column"
+        if not any(fk.column.table.name == "data_subjects" for c in column.table.columns for fk in c.foreign_keys):
+            table = column.table.name
+            yield f"column {key} is personal but table {table} has no foreign key to data_subjects for erasure"
+    elif form == "keyed_hash":
+        if not (column.name.endswith("_hmac") and isinstance(column.type, String)):
+            yield f"column {key} is declared a keyed hash but is not a String '*_hmac' column"
+    elif form == "pseudonym":
+        if not column.name.endswith("_id"):
+            yield f"column {key} is declared a pseudonym but is not an '*_id' column"
+    elif form == "plaintext":
+        category = policy.categories_by_id.get(str(column.info.get("category")))
+        retention = category.retention if category is not None else None
+        short_lived = (
+            retention is not None
+            and retention.trigger is Trigger.COLLECTED
+            and retention.duration.approx_days() <= PLAINTEXT_MAX_DAYS
         )
-    table = column.table
-    if not any(fk.column.table.name == "data_subjects" for c in table.columns for fk in c.foreign_keys):
-        yield f"column {key} is personal but table {table.name} has no foreign key to data_subjects for erasure"
+        if not short_lived:
+            yield (
+                f"column {key} is kept in plain text, which is allowed only for a category kept at most "
+                f"{PLAINTEXT_MAX_DAYS} days from collection"
+            )
+    else:
+        yield (
+            f"column {key} is personal but not stored as ciphertext (a LargeBinary '*_ct' column), a keyed hash "
+            "('*_hmac'), a pseudonymous id ('*_id') or short-lived plain text (info form 'plaintext')"
+        )
 
 
 def _columns(metadata: MetaData) -> Iterator[tuple[str, Column[object]]]:
@@ -91,7 +136,7 @@ def check_columns(
         present.add(key)
         info = column.info
         if info.get("personal") is True:
-            findings.extend(Finding(line, message, source) for message in _protection(key, column))
+            findings.extend(Finding(line, message, source) for message in _protection(policy, key, column))
             category = info.get("category")
             if not isinstance(category, str) or category not in policy.categories_by_id:
                 findings.append(

@@ -35,6 +35,7 @@ def _all_rules(doc: Document, policy: Policy) -> Iterator[tuple[PathKey, str]]:
     yield from _rights(policy)
     yield from _channels(policy)
     yield from _changes(policy)
+    yield from _cookies(policy)
     yield from repeated_text(doc)
 
 
@@ -239,6 +240,38 @@ def _changes(policy: Policy) -> Iterator[tuple[PathKey, str]]:
             ("changes", "significant"),
             f"changes.significant leaves out '{kind.value}', which is always a significant change",
         )
+
+
+def _cookies(policy: Policy) -> Iterator[tuple[PathKey, str]]:
+    """Each cookie group serves a purpose its category allows, and outlives neither the category's period."""
+    if policy.cookies is None:
+        return
+    category = policy.categories_by_id.get(policy.cookies.category)
+    if category is None:
+        yield ("cookies", "category"), f"cookies name category '{policy.cookies.category}', which is not defined"
+    yield from _duplicates(policy.cookies.groups, ("cookies", "groups"), "cookie group")
+    names: set[str] = set()
+    for i, group in enumerate(policy.cookies.groups):
+        path: PathKey = ("cookies", "groups", i)
+        owner = f"cookie group '{group.id}'"
+        if group.purpose not in policy.purposes_by_id:
+            yield (*path, "purpose"), f"{owner} names purpose '{group.purpose}', which is not defined"
+        elif category is not None and group.purpose not in category.purposes:
+            yield (
+                (*path, "purpose"),
+                f"{owner} serves purpose '{group.purpose}', which category '{category.id}' does not allow",
+            )
+        for j, cookie in enumerate(group.cookies):
+            if cookie.name in names:
+                yield (*path, "cookies", j, "name"), f"cookie '{cookie.name}' is declared more than once"
+            names.add(cookie.name)
+            retention = category.retention if category is not None else None
+            if retention is not None and cookie.duration.approx_days() > retention.duration.approx_days():
+                yield (
+                    (*path, "cookies", j, "lifetime"),
+                    f"cookie '{cookie.name}' lives {cookie.lifetime}, longer than category "
+                    f"'{category.id if category else ''}' is kept ({retention.period})",
+                )
 
 
 def _prose(data: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:

@@ -378,6 +378,51 @@ class TransferRoute(_Model):
         return "none_required" if self.in_region else self.mechanism.kind.value if self.mechanism else "none"
 
 
+CookieName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+
+
+class Cookie(_Model):
+    """One cookie (or similar browser storage) the platform's pages may set."""
+
+    name: CookieName
+    purpose: Text
+    lifetime: IsoDuration
+
+    @property
+    def duration(self) -> Duration:
+        return Duration.parse(self.lifetime)
+
+
+class CookieGroup(_Model):
+    """Strictly necessary, analytics, marketing: what a person accepts or refuses as one choice."""
+
+    id: Id
+    name: Text
+    description: Text
+    purpose: str
+    consent: bool
+    cookies: Annotated[list[Cookie], Field(min_length=1)]
+
+
+class Cookies(_Model):
+    """The cookies of the notice's section 1d, grouped as the consent banner offers them."""
+
+    category: str
+    groups: Annotated[list[CookieGroup], Field(min_length=1)]
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+    @property
+    def sha256(self) -> str:
+        """Changes when the declared cookies change, which is when a person is asked again."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+    @property
+    def consent_groups(self) -> list[CookieGroup]:
+        return [g for g in self.groups if g.consent]
+
+
 class Policy(_Model):
     format: Literal[1]
     notice: NoticeText
@@ -390,6 +435,7 @@ class Policy(_Model):
     rights: Rights
     security: Security
     changes: Changes
+    cookies: Cookies | None = None
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy whose derived values (its hash, its lookups) are computed afresh, never copied stale."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, delete
+from sqlalchemy import CursorResult, Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from omniwise.audit import AuditEntry, record
@@ -45,6 +46,67 @@ def personal_tables() -> list[Table]:
                 tables.append(table)
                 break
     return tables
+
+
+@dataclass(frozen=True)
+class BulkErasureReport:
+    subjects: int
+    keys_destroyed: int
+    rows_deleted: dict[str, int]
+
+
+def _subject_column(table: Table) -> Any:
+    return next(c for c in table.columns if any(fk.column.table.name == "data_subjects" for fk in c.foreign_keys))
+
+
+def erase_subjects(
+    session: Session,
+    keyring: KeyRing,
+    *,
+    subject_ids: Collection[uuid.UUID],
+    actor: Actor,
+    purpose: str,
+    reason: str,
+) -> BulkErasureReport:
+    """`erase_subject` for many people at once: keys destroyed in one key-store statement,
+    then one DELETE per personal table, so the cost grows with tables, not with people.
+
+    The caller gives ids it has already scoped (a retention sweep selects them by tenant
+    and period). Each person still gets their own `privacy:subject:erased` audit event.
+    """
+    ids = list(dict.fromkeys(subject_ids))
+    if not ids:
+        return BulkErasureReport(0, 0, {})
+    rows = session.execute(select(DataSubject.id, DataSubject.tenant_id).where(DataSubject.id.in_(ids)))
+    tenants = {subject_id: tenant_id for subject_id, tenant_id in rows}
+    destroyed = keyring.destroy_subject_keys(ids)
+    deleted: dict[str, int] = {}
+    for table in reversed(personal_tables()):
+        result = cast("CursorResult[Any]", session.execute(delete(table).where(_subject_column(table).in_(ids))))
+        if result.rowcount:
+            deleted[table.name] = result.rowcount
+    session.execute(
+        update(DataSubject)
+        .where(DataSubject.id.in_(ids), DataSubject.erased_at.is_(None))
+        .values(erased_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    for subject_id in ids:
+        record(
+            session,
+            AuditEntry(
+                name="privacy:subject:erased",
+                actor_type=actor.kind,
+                actor_id=actor.id,
+                tenant_id=tenants.get(subject_id),
+                purpose=purpose,
+                object_type="data_subject",
+                object_id=str(subject_id),
+                subject_id=subject_id,
+                details={"reason": reason, "bulk": True},
+            ),
+        )
+    return BulkErasureReport(len(ids), destroyed, deleted)
 
 
 def erase_subject(

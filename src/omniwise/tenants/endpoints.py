@@ -37,3 +37,8 @@ def read_tenant(session: DbSession, actor: CurrentActor, tenant: ScopedTenant) -
 @router.patch("/{tenant_id}", response_model=TenantRead, summary="Correct a tenant's details")
 def update_tenant(body: TenantUpdate, session: DbSession, actor: CurrentActor, tenant: ScopedTenant) -> TenantRead:
     return TenantRead.model_validate(service.update_tenant(session, actor=actor, tenant=tenant, data=body))
+
+
+@router.post("/{tenant_id}/close", response_model=TenantRead, summary="Close a business's account")
+def close_tenant(session: DbSession, actor: CurrentActor, tenant: ScopedTenant) -> TenantRead:
+    return TenantRead.model_validate(service.close_tenant(session, actor=actor, tenant=tenant))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from omniwise.kit.db import Base, TimestampedMixin
+from omniwise.kit.db import Base, TimestampedMixin, UTCDateTime
 
 
 class Tenant(TimestampedMixin, Base):
@@ -16,4 +18,7 @@ class Tenant(TimestampedMixin, Base):
     industry: Mapped[str | None] = mapped_column(String(120))
     organisation: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     region: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, closed, erased
+    # when the business closed its account; NULL while it is open. Retention periods that run
+    # "after the account is closed" count from here.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

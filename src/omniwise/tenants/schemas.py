@@ -51,6 +51,7 @@ class TenantRead(BaseModel):
     organisation: dict[str, str]
     region: Region
     status: str
+    closed_at: datetime | None
     created_at: datetime
     modified_at: datetime | None
 

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from omniwise.audit import AuditEntry, record
 from omniwise.auth.actor import Actor
 from omniwise.auth.roles import Permission
-from omniwise.errors import Forbidden, NotFound
+from omniwise.errors import Conflict, Forbidden, NotFound
 from omniwise.keys import KeyRing
+from omniwise.kit.clock import utcnow
 from omniwise.kit.pagination import Page, decode_cursor, encode_cursor
 from omniwise.tenants import repository
 from omniwise.tenants.models import Tenant
@@ -88,4 +89,16 @@ def update_tenant(session: Session, *, actor: Actor, tenant: Tenant, data: Tenan
         setattr(tenant, field, value)
     session.flush()
     _audit(session, actor, tenant, "updated", {"fields": sorted(changes)})
+    return tenant
+
+
+def close_tenant(session: Session, *, actor: Actor, tenant: Tenant) -> Tenant:
+    """Close the business's account: periods that run "after the account is closed" start now."""
+    require(actor, Permission.TENANTS_CLOSE)
+    if tenant.closed_at is not None:
+        raise Conflict(f"tenant {tenant.id} is already closed")
+    tenant.closed_at = utcnow()
+    tenant.status = "closed"
+    session.flush()
+    _audit(session, actor, tenant, "closed")
     return tenant

@@ -12,6 +12,7 @@ from omniwise.worker import broker as brokers
 from omniwise.worker.reconciler import Reconciler, redrive_all
 from omniwise.worker.registry import handler_names, load_handlers
 from omniwise.worker.runner import handle_message
+from omniwise.worker.schedule import ensure_daily_jobs
 
 log = logging.getLogger("omniwise.worker")
 
@@ -23,7 +24,8 @@ class BackgroundJobs:
     """Jobs in this process.
 
     `consume`: run worker threads (the embedded default always does; `serve` in
-    production only sends). `reconcile`: run the reconciler thread. The embedded broker
+    production only sends). `reconcile`: run the reconciler thread, and keep the daily
+    jobs scheduled (see `omniwise.worker.schedule`). The embedded broker
     starts empty, so on start every runnable job in the database is sent again.
     """
 
@@ -61,6 +63,8 @@ class BackgroundJobs:
             if redriven:
                 log.info("re-sent %d job(s) left queued when the last process stopped", redriven)
         if self.reconcile:
+            with self.runtime.transaction() as session:
+                ensure_daily_jobs(session)
             self._reconciler = Reconciler(
                 self.runtime,
                 interval=self.settings.reconcile_seconds,

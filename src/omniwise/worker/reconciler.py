@@ -22,6 +22,7 @@ from omniwise.kit.clock import utcnow
 from omniwise.runtime import Runtime
 from omniwise.worker import broker
 from omniwise.worker.models import RUNNABLE, Job, JobStatus
+from omniwise.worker.schedule import ensure_daily_jobs
 
 log = logging.getLogger("omniwise.worker.reconciler")
 
@@ -133,10 +134,13 @@ class Reconciler:
             self._thread.join(timeout)
 
     def run_once(self) -> ReconcileReport | None:
-        """One pass; a failure (database away) is logged by type and retried at the next tick."""
+        """One pass, which also mends the chain of daily jobs; a failure (database away) is logged
+        by type and retried at the next tick."""
         try:
             with self.runtime.transaction() as session:
                 report = reconcile(session, grace=self.grace)
+            with self.runtime.transaction() as session:
+                ensure_daily_jobs(session)
         except Exception as exc:
             log.warning("reconciler pass failed (%s); trying again in %.0fs", type(exc).__name__, self.interval)
             return None

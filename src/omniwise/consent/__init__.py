@@ -1,0 +1,1 @@
+"""Cookies and tracking (notice 1d): the consent banner, and records that prove each choice."""

@@ -1,0 +1,1 @@
+"""Device and network data (notice 1d): IP addresses and user agents, kept whole only for the policy period."""
