@@ -9,6 +9,18 @@ from omniwise.policy.models import NoticeAcceptance, PolicyVersion
 from omniwise.subjects.models import DataSubject
 from omniwise.tenants.models import Tenant
 from omniwise.worker.models import Job
+from omniwise.zendesk.models import (
+    ZendeskAppRequest,
+    ZendeskComment,
+    ZendeskConnection,
+    ZendeskOAuthFlow,
+    ZendeskOrganization,
+    ZendeskSyncCursor,
+    ZendeskSyncRun,
+    ZendeskTicket,
+    ZendeskUser,
+    ZendeskWebhookEvent,
+)
 
 metadata = Base.metadata
 
@@ -25,5 +37,15 @@ __all__ = [
     "PolicyVersion",
     "SharingOptIn",
     "Tenant",
+    "ZendeskAppRequest",
+    "ZendeskComment",
+    "ZendeskConnection",
+    "ZendeskOAuthFlow",
+    "ZendeskOrganization",
+    "ZendeskSyncCursor",
+    "ZendeskSyncRun",
+    "ZendeskTicket",
+    "ZendeskUser",
+    "ZendeskWebhookEvent",
     "metadata",
 ]

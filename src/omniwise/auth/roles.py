@@ -29,6 +29,8 @@ class Permission(StrEnum):
     CONTACTS_READ = "contacts:read"
     CONTACTS_WRITE = "contacts:write"
     AUDIT_READ = "audit:read"
+    ZENDESK_READ = "zendesk:read"
+    ZENDESK_MANAGE = "zendesk:manage"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -40,16 +42,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CONTACTS_READ,
             Permission.CONTACTS_WRITE,
             Permission.AUDIT_READ,
+            Permission.ZENDESK_READ,
         }
     ),
-    Role.SUPPORT_AGENT: frozenset({Permission.TENANTS_LIST_ALL, Permission.TENANTS_READ, Permission.CONTACTS_READ}),
+    Role.SUPPORT_AGENT: frozenset(
+        {Permission.TENANTS_LIST_ALL, Permission.TENANTS_READ, Permission.CONTACTS_READ, Permission.ZENDESK_READ}
+    ),
     Role.TENANT_ADMIN: frozenset(
         {
             Permission.TENANTS_READ,
             Permission.TENANTS_UPDATE,
             Permission.CONTACTS_READ,
             Permission.CONTACTS_WRITE,
+            Permission.ZENDESK_READ,
+            Permission.ZENDESK_MANAGE,
         }
     ),
-    Role.TENANT_MEMBER: frozenset({Permission.TENANTS_READ, Permission.CONTACTS_READ}),
+    Role.TENANT_MEMBER: frozenset({Permission.TENANTS_READ, Permission.CONTACTS_READ, Permission.ZENDESK_READ}),
 }
