@@ -16,6 +16,8 @@ from omniwise.runtime import Runtime
 from omniwise.tenants.endpoints import router as tenants_router
 from omniwise.web import problems
 from omniwise.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from omniwise.zendesk.endpoints import public as zendesk_public_router
+from omniwise.zendesk.endpoints import router as zendesk_router
 
 DESCRIPTION = (
     "The platform behind Omni Wise's Zendesk apps. Every personal field is encrypted under "
@@ -48,6 +50,8 @@ def create_app(
     app.include_router(tenants_router)
     app.include_router(contacts_router)
     app.include_router(audit_router)
+    app.include_router(zendesk_router)
+    app.include_router(zendesk_public_router)
 
     @app.get("/health", tags=["health"], summary="200 once the service is ready")
     def health() -> Any:

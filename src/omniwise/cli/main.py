@@ -1,4 +1,4 @@
-"""The `omniwise` command: serve, worker, db, apikeys, keys, audit."""
+"""The `omniwise` command: serve, worker, db, apikeys, keys, audit, zendesk, sandbox."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from omniwise.cli import apikeys, audit, db, keys, serve, worker
+from omniwise.cli import apikeys, audit, db, keys, sandbox, serve, worker, zendesk
 from omniwise.config import ConfigError
 
 app = typer.Typer(
@@ -23,6 +23,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(apikeys.app, name="apikeys")
 app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
+app.add_typer(zendesk.app, name="zendesk")
+app.add_typer(sandbox.app, name="sandbox")
 
 
 def configure_logging() -> None:

@@ -1,0 +1,181 @@
+"""HTTP endpoints of the Zendesk integration: connections and sync, the read API, webhooks, the sidebar app."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse
+
+from omniwise.auth.actor import SYSTEM
+from omniwise.auth.dependencies import CurrentActor, DbSession, Keys, RuntimeDep, ScopedTenant
+from omniwise.errors import NotFound, Unauthorized
+from omniwise.zendesk import connections, people, sync, zaf
+from omniwise.zendesk.schemas import (
+    AppRequestCreate,
+    AppRequestRead,
+    ConnectionCreate,
+    ConnectionList,
+    ConnectionRead,
+    RequesterPrivacy,
+    SyncRunRead,
+    SyncStatus,
+    TicketRead,
+    UserRead,
+)
+from omniwise.zendesk.webhooks import WebhookInbox
+
+router = APIRouter(prefix="/api/v1/tenants/{tenant_id}/zendesk", tags=["zendesk"])
+public = APIRouter(tags=["zendesk"])
+ASSET_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,80}\.(js|css|svg|png)$")
+
+ConnectionFilter = Annotated[uuid.UUID | None, Query(description="The connection, when several hold this id")]
+
+
+@router.post("/connections", status_code=201, response_model=ConnectionRead, summary="Connect a Zendesk account")
+def create_connection(
+    body: ConnectionCreate, session: DbSession, runtime: RuntimeDep, actor: CurrentActor, tenant: ScopedTenant
+) -> ConnectionRead:
+    return connections.create_connection(
+        session, runtime.keyring, runtime.settings, actor=actor, tenant=tenant, data=body
+    )
+
+
+@router.get("/connections", response_model=ConnectionList, summary="The business's Zendesk connections")
+def list_connections(session: DbSession, actor: CurrentActor, tenant: ScopedTenant) -> ConnectionList:
+    return ConnectionList(items=connections.list_connections(session, actor=actor, tenant=tenant))
+
+
+@router.get("/connections/{connection_id}", response_model=ConnectionRead, summary="A Zendesk connection")
+def read_connection(
+    connection_id: uuid.UUID, session: DbSession, actor: CurrentActor, tenant: ScopedTenant
+) -> ConnectionRead:
+    return connections.read_connection(session, actor=actor, tenant=tenant, connection_id=connection_id)
+
+
+@router.post(
+    "/connections/{connection_id}/sync", status_code=202, response_model=SyncRunRead, summary="Start a sync (as jobs)"
+)
+def start_sync(connection_id: uuid.UUID, session: DbSession, actor: CurrentActor, tenant: ScopedTenant) -> SyncRunRead:
+    return sync.request_sync(session, actor=actor, tenant=tenant, connection_id=connection_id)
+
+
+@router.get("/connections/{connection_id}/sync", response_model=SyncStatus, summary="Sync status of a connection")
+def sync_status(connection_id: uuid.UUID, session: DbSession, actor: CurrentActor, tenant: ScopedTenant) -> SyncStatus:
+    return sync.sync_status(session, actor=actor, tenant=tenant, connection_id=connection_id)
+
+
+@router.get("/tickets/{zendesk_ticket_id}", response_model=TicketRead, summary="A synced ticket with its comments")
+def read_ticket(
+    zendesk_ticket_id: int,
+    session: DbSession,
+    keys: Keys,
+    actor: CurrentActor,
+    tenant: ScopedTenant,
+    connection_id: ConnectionFilter = None,
+) -> TicketRead:
+    return people.read_ticket(
+        session, keys, actor=actor, tenant=tenant, zendesk_ticket_id=zendesk_ticket_id, connection_id=connection_id
+    )
+
+
+@router.get("/users/{zendesk_user_id}", response_model=UserRead, summary="A synced Zendesk user")
+def read_user(
+    zendesk_user_id: int,
+    session: DbSession,
+    keys: Keys,
+    actor: CurrentActor,
+    tenant: ScopedTenant,
+    connection_id: ConnectionFilter = None,
+) -> UserRead:
+    return people.read_user(
+        session, keys, actor=actor, tenant=tenant, zendesk_user_id=zendesk_user_id, connection_id=connection_id
+    )
+
+
+@public.get("/api/v1/zendesk/oauth/callback", response_model=ConnectionRead, summary="Zendesk's OAuth redirect")
+def oauth_callback(
+    session: DbSession,
+    runtime: RuntimeDep,
+    code: Annotated[str, Query(max_length=2000)],
+    state: Annotated[str, Query(max_length=200)],
+) -> ConnectionRead:
+    return connections.complete_oauth(session, runtime.keyring, runtime.settings, state=state, code=code, actor=SYSTEM)
+
+
+# webhooks
+
+
+def get_inbox(request: Request, runtime: RuntimeDep) -> WebhookInbox:
+    inbox: WebhookInbox | None = getattr(request.app.state, "zendesk_webhook_inbox", None)
+    if inbox is None or inbox.runtime is not runtime:
+        inbox = WebhookInbox(runtime)
+        request.app.state.zendesk_webhook_inbox = inbox
+    return inbox
+
+
+@public.post("/webhooks/zendesk/{connection_id}", summary="Zendesk webhooks (signed)")
+async def receive_webhook(
+    connection_id: uuid.UUID, request: Request, inbox: Annotated[WebhookInbox, Depends(get_inbox)]
+) -> dict[str, Any]:
+    body = await request.body()
+    future, event_id = inbox.accept(connection_id, dict(request.headers), body)
+    stored = await asyncio.wrap_future(future)
+    return {"status": "stored" if stored else "duplicate", "event_id": event_id}
+
+
+# the sidebar app
+
+
+def app_caller(request: Request, session: DbSession, runtime: RuntimeDep) -> zaf.AppCaller:
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send the app's signed token as 'Authorization: Bearer TOKEN'")
+    return zaf.verify_app_token(session, runtime.settings, token.strip())
+
+
+AppCallerDep = Annotated[zaf.AppCaller, Depends(app_caller)]
+
+
+@public.post("/zendesk-app/sidebar", response_class=HTMLResponse, summary="The sidebar page (Zendesk signed URL)")
+def sidebar_page(session: DbSession, runtime: RuntimeDep, token: Annotated[str, Form(max_length=8000)]) -> HTMLResponse:
+    zaf.verify_app_token(session, runtime.settings, token)
+    page = (zaf.APP_DIR / "assets" / "iframe.html").read_text(encoding="utf-8")
+    filled = page.replace('name="omniwise-token" content=""', f'name="omniwise-token" content="{html.escape(token)}"')
+    return HTMLResponse(filled, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+
+
+@public.get("/zendesk-app/assets/{name}", summary="The sidebar page's scripts and styles")
+def sidebar_asset(name: str) -> Response:
+    path = zaf.APP_DIR / "assets" / name
+    if not ASSET_NAME.match(name) or not path.is_file():
+        raise NotFound(f"asset {name} does not exist")
+    return FileResponse(path)
+
+
+@public.get(
+    "/api/v1/zendesk-app/requesters/{requester_id}/privacy",
+    response_model=RequesterPrivacy,
+    summary="A requester's privacy status, for the sidebar",
+)
+def requester_privacy(requester_id: int, session: DbSession, caller: AppCallerDep) -> RequesterPrivacy:
+    return zaf.requester_privacy(session, caller=caller, requester_zendesk_id=requester_id)
+
+
+@public.post(
+    "/api/v1/zendesk-app/requesters/{requester_id}/requests",
+    response_model=AppRequestRead,
+    status_code=201,
+    summary="File an access or deletion request for a requester",
+)
+def file_request(
+    requester_id: int, body: AppRequestCreate, response: Response, session: DbSession, caller: AppCallerDep
+) -> AppRequestRead:
+    filed, created = zaf.file_request(session, caller=caller, requester_zendesk_id=requester_id, data=body)
+    if not created:
+        response.status_code = 200
+    return filed
