@@ -17,7 +17,14 @@ from fastapi.testclient import TestClient
 
 from omniwise.auth.roles import Role
 from omniwise.runtime import Runtime
-from tests.factories import api_token, auth, create_contact, create_tenant
+from tests.factories import (
+    api_token,
+    auth,
+    create_contact,
+    create_tenant,
+    create_zendesk_connection,
+    create_zendesk_ticket,
+)
 
 
 @dataclass
@@ -32,6 +39,10 @@ class World:
 # For each id parameter: make an object in the given tenant and return its id.
 ID_FACTORIES: dict[str, Callable[[World, uuid.UUID], str]] = {
     "contact_id": lambda w, t: str(create_contact(w.client, w.admin, t, email=f"{uuid.uuid4().hex[:8]}@example.org")),
+    "connection_id": lambda w, t: str(create_zendesk_connection(w.client, w.admin, t)),
+    "zendesk_ticket_id": lambda w, t: str(create_zendesk_ticket(w.runtime, w.client, w.admin, t)),
+    # a ticket's requester is mirrored with it
+    "zendesk_user_id": lambda w, t: str(create_zendesk_ticket(w.runtime, w.client, w.admin, t) + 1),
 }
 
 BODIES: dict[str, dict[str, object]] = {

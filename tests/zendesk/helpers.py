@@ -9,8 +9,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+import jwt
 import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -139,3 +143,38 @@ def zendesk_session(connected: Connected) -> Iterator[tuple[Session, ZendeskConn
         assert tenant is not None
         with client_for(session, runtime.keyring, runtime.settings, connection) as api:
             yield session, connection, api, tenant
+
+
+INSTALLATION = 4711
+ACCOUNT = "https://acme.zendesk.com"
+
+
+@dataclass
+class SignedApp:
+    client: TestClient
+    runtime: Runtime
+    private_pem: bytes
+    public_pem: str
+    tenant_id: str
+    connection_id: str
+
+    def token(self, **overrides: Any) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": "acme.zendesk.com",
+            "aud": f"{ACCOUNT}/api/v2/apps/installations/{INSTALLATION}.json",
+            "iat": now,
+            "exp": now + 300,
+            "sub": "9001",
+        }
+        claims.update(overrides)
+        return jwt.encode(claims, self.private_pem, algorithm="RS256")
+
+
+def rsa_pair() -> tuple[bytes, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return private, public.decode()

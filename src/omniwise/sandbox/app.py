@@ -76,7 +76,8 @@ def install_guard(app: FastAPI, sandbox: Sandbox) -> None:
         if not path.startswith("/api/v2/"):
             return await call_next(request)
         missing = any(name not in request.headers for name in MARKETPLACE_HEADERS)
-        sandbox.stats.count(f"{request.method} {path}", missing_headers=missing)
+        call = f"{request.method} {path}"
+        sandbox.stats.count(call, missing_headers=missing)
         if missing and sandbox.config.require_marketplace_headers:
             return JSONResponse(
                 {"error": "MissingMarketplaceHeaders", "description": "send the X-Zendesk-Marketplace headers"}, 400
@@ -89,7 +90,7 @@ def install_guard(app: FastAPI, sandbox: Sandbox) -> None:
         accepted, remaining, retry_after = sandbox.requests.hit()
         headers = {"X-Rate-Limit": str(sandbox.requests.limit), "X-Rate-Limit-Remaining": str(remaining)}
         if not accepted:
-            sandbox.stats.count_refusal()
+            sandbox.stats.count_refusal(call)
             headers["Retry-After"] = str(retry_after)
             return JSONResponse({"error": "APIRateLimitExceeded", "description": "Rate limit exceeded"}, 429, headers)
         if path.startswith("/api/v2/incremental/"):
@@ -98,13 +99,14 @@ def install_guard(app: FastAPI, sandbox: Sandbox) -> None:
                 f"total={sandbox.incremental.limit}; remaining={remaining}; resets={retry_after}"
             )
             if not accepted:
-                sandbox.stats.count_refusal()
+                sandbox.stats.count_refusal(call)
                 headers["Retry-After"] = str(retry_after)
                 return JSONResponse(
                     {"error": "APIRateLimitExceeded", "description": "Incremental exports rate limit exceeded"},
                     429,
                     headers,
                 )
+        sandbox.stats.count_acceptance(call)
         response = await call_next(request)
         response.headers.update(headers)
         return response

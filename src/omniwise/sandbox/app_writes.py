@@ -250,6 +250,7 @@ def install_control(app: FastAPI, sandbox: Sandbox) -> None:
         return {
             "requests": s.requests,
             "refused": s.refused,
+            "refused_twice": s.refused_twice,
             "missing_marketplace_headers": s.missing_marketplace_headers,
             "by_route": dict(s.by_route),
         }

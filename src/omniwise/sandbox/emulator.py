@@ -94,6 +94,9 @@ class SandboxStats:
     by_route: collections.Counter[str] = field(default_factory=collections.Counter)
     # the latest calls in order ("PUT /api/v2/comment_redactions/5.json"), to show what came first
     log: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=10_000))
+    # a call refused again on its very next attempt: what a client that honours Retry-After never sees
+    refused_twice: int = 0
+    _refused_last: set[str] = field(default_factory=set, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, route: str, *, missing_headers: bool) -> None:
@@ -104,9 +107,16 @@ class SandboxStats:
             if missing_headers:
                 self.missing_marketplace_headers += 1
 
-    def count_refusal(self) -> None:
+    def count_refusal(self, route: str) -> None:
         with self._lock:
             self.refused += 1
+            if route in self._refused_last:
+                self.refused_twice += 1
+            self._refused_last.add(route)
+
+    def count_acceptance(self, route: str) -> None:
+        with self._lock:
+            self._refused_last.discard(route)
 
 
 class Sandbox:

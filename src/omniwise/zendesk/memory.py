@@ -6,6 +6,7 @@ server does, minus HTTP, authentication and rate limits.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,7 +16,6 @@ from omniwise.zendesk.client import MAX_PAGE_SIZE
 from omniwise.zendesk.errors import ZendeskError, ZendeskNotFound
 from omniwise.zendesk.resources import (
     Comment,
-    CommentPage,
     OrganizationPage,
     Ticket,
     TicketExportPage,
@@ -45,7 +45,7 @@ class MemoryZendesk:
         items: list[Any] = []
         after: str | None = None
         while True:
-            body = self._call(what, lambda: page(after))
+            body = self._call(what, functools.partial(page, after))
             items.extend(body[key])
             if not body["meta"]["has_more"]:
                 return items
@@ -73,7 +73,9 @@ class MemoryZendesk:
                 cursor=cursor, start_time=None if cursor else (start_time or 0), per_page=per_page or 1000
             ),
         )
-        return UserExportPage(items=body["users"], after_cursor=body["after_cursor"], end_of_stream=body["end_of_stream"])
+        return UserExportPage(
+            items=body["users"], after_cursor=body["after_cursor"], end_of_stream=body["end_of_stream"]
+        )
 
     def organizations_page(self, *, after: str | None = None, page_size: int = MAX_PAGE_SIZE) -> OrganizationPage:
         body = self._call("organizations", lambda: self.ops.organizations(size=page_size, after=after))
@@ -108,7 +110,9 @@ class MemoryZendesk:
         return [int(t["id"]) for t in items]
 
     def update_user(self, user_id: int, *, changes: dict[str, str]) -> User:
-        return User.model_validate(self._call("user update", lambda: self.ops.update_user(user_id, dict(changes)))["user"])
+        return User.model_validate(
+            self._call("user update", lambda: self.ops.update_user(user_id, dict(changes)))["user"]
+        )
 
     def redact_comment(self, *, ticket_id: int, comment_id: int, html_body: str) -> Comment:
         body = self._call("redaction", lambda: self.ops.redact(comment_id, ticket_id=ticket_id, html_body=html_body))

@@ -47,7 +47,7 @@ class SlidingWindow:
             raise ValueError("a rate limit needs a positive budget and window")
         self.limit = limit
         self.window = window
-        self.margin = min(0.25, window * 0.01)
+        self.margin = min(0.25, window * 0.05)
         self._clock = clock
         self._sleep = sleep
         self._sent: collections.deque[float] = collections.deque()
