@@ -34,7 +34,9 @@ def get_keyring(runtime: Annotated[Runtime, Depends(get_runtime)]) -> KeyRing:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-DbSession = Annotated[Session, Depends(get_session)]
+# scope "function": the transaction commits before the response leaves, so a 2xx means committed and the
+# caller's next request sees the change (the default scope would commit only after the response is sent)
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 Keys = Annotated[KeyRing, Depends(get_keyring)]
 
 
