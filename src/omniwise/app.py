@@ -16,6 +16,7 @@ from omniwise.runtime import Runtime
 from omniwise.tenants.endpoints import router as tenants_router
 from omniwise.web import problems
 from omniwise.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from omniwise.zendesk.endpoints import WebhookReceiver
 from omniwise.zendesk.endpoints import public as zendesk_public_router
 from omniwise.zendesk.endpoints import router as zendesk_router
 
@@ -61,6 +62,7 @@ def create_app(
             connection.execute(text("SELECT 1"))
         return {"status": "ok"}
 
+    app.add_middleware(WebhookReceiver, runtime=runtime)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -122,6 +122,11 @@ def test_forged_stale_and_unsigned_deliveries_are_refused(connected: Connected) 
     assert fresh_enough.status_code == 200
     unknown = connected.client.post(f"/webhooks/zendesk/{uuid.uuid4()}", content=body)
     assert unknown.status_code == 404
+    assert connected.client.post("/webhooks/zendesk/not-an-id", content=body).status_code == 404
+    assert connected.client.get(f"/webhooks/zendesk/{connected.connection_id}").status_code == 405
+    huge = deliver(connected, b"{" + b" " * (2 * 1024 * 1024) + b"}")
+    assert huge.status_code == 413
+    assert "x-request-id" in unknown.headers
     not_json = deliver(connected, b"not json")
     assert not_json.status_code == 400
     assert count(connected, ZendeskWebhookEvent) == 1

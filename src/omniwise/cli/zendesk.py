@@ -23,10 +23,9 @@ CLI_ACTOR = Actor(kind="system", id="cli", role=None)
 
 def _detail(progress: SyncProgress) -> str:
     counts = progress.counts
-    return (
-        f"{progress.stream or 'starting'}: {counts.get('organizations', 0)} organisations, "
-        f"{counts.get('users', 0)} users, {counts.get('comments', 0)} comments, {progress.requests} requests"
-    )
+    if progress.status != "running":
+        return progress.status
+    return f"{progress.stream or 'starting'} · {counts.get('users', 0)} users · {counts.get('comments', 0)} comments"
 
 
 @app.command("sync")
@@ -38,7 +37,7 @@ def sync(connection_id: uuid.UUID) -> None:
     bar = Progress(
         SpinnerColumn(),
         TextColumn("[bold]tickets"),
-        BarColumn(),
+        BarColumn(bar_width=24),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TextColumn("{task.fields[detail]}"),
@@ -51,7 +50,7 @@ def sync(connection_id: uuid.UUID) -> None:
         total = max(progress.tickets_total or 0, done) or None
         detail = _detail(progress)
         if step is not None and step.deferred_for:
-            detail += f" (rate limit: waiting {step.deferred_for:.1f}s)"
+            detail += f" · waiting {step.deferred_for:.0f}s for the rate limit"
         bar.update(task, completed=done, total=total, detail=detail)
 
     try:

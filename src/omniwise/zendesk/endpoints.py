@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
+import json
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from omniwise.auth.actor import SYSTEM
 from omniwise.auth.dependencies import CurrentActor, DbSession, Keys, RuntimeDep, ScopedTenant
-from omniwise.errors import NotFound, Unauthorized
+from omniwise.errors import MethodNotAllowed, NotFound, OmniwiseError, Unauthorized
+from omniwise.runtime import Runtime
 from omniwise.zendesk import connections, people, sync, zaf
 from omniwise.zendesk.schemas import (
     AppRequestCreate,
@@ -110,22 +113,71 @@ def oauth_callback(
 # webhooks
 
 
-def get_inbox(request: Request, runtime: RuntimeDep) -> WebhookInbox:
-    inbox: WebhookInbox | None = getattr(request.app.state, "zendesk_webhook_inbox", None)
-    if inbox is None or inbox.runtime is not runtime:
-        inbox = WebhookInbox(runtime)
-        request.app.state.zendesk_webhook_inbox = inbox
-    return inbox
+@dataclass(frozen=True)
+class _RouteTemplate:
+    """What the access log reads from `scope["route"]`: the path template, never the path as sent."""
+
+    path: str
 
 
-@public.post("/webhooks/zendesk/{connection_id}", summary="Zendesk webhooks (signed)")
-async def receive_webhook(
-    connection_id: uuid.UUID, request: Request, inbox: Annotated[WebhookInbox, Depends(get_inbox)]
-) -> dict[str, Any]:
-    body = await request.body()
-    future, event_id = inbox.accept(connection_id, dict(request.headers), body)
-    stored = await asyncio.wrap_future(future)
-    return {"status": "stored" if stored else "duplicate", "event_id": event_id}
+WEBHOOK_PREFIX = "/webhooks/zendesk/"
+WEBHOOK_ROUTE = _RouteTemplate(WEBHOOK_PREFIX + "{connection_id}")
+
+
+class WebhookReceiver:
+    """ASGI middleware answering `POST /webhooks/zendesk/{connection_id}` ahead of the router.
+
+    Zendesk's deliveries are the platform's busiest traffic and need nothing of the
+    framework: no body model, no dependencies, no authentication but their signature. They
+    are answered here, inside the request-id, access-log and body-limit middleware, which
+    still apply; everything else goes on to the application. Errors leave as
+    application/problem+json like every other.
+    """
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.inbox = WebhookInbox(runtime)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(WEBHOOK_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = WEBHOOK_ROUTE
+        try:
+            if scope["method"] != "POST":
+                raise MethodNotAllowed("webhooks are delivered with POST")
+            try:
+                connection_id = uuid.UUID(path[len(WEBHOOK_PREFIX) :])
+            except ValueError:
+                raise NotFound("zendesk connection: not a connection id") from None
+            body = bytearray()
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            future, event_id = self.inbox.accept(connection_id, headers, bytes(body))
+            stored = await future
+        except OmniwiseError as exc:
+            await _answer(send, exc.status_code, exc.to_problem(instance=path), "application/problem+json", exc.headers)
+            return
+        answer = {"status": "stored" if stored else "duplicate", "event_id": event_id}
+        await _answer(send, 200, answer, "application/json", {})
+
+
+async def _answer(send: Send, status: int, body: dict[str, Any], media_type: str, headers: dict[str, str]) -> None:
+    raw = json.dumps(body).encode()
+    extra = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", media_type.encode()), (b"content-length", str(len(raw)).encode()), *extra],
+        }
+    )
+    await send({"type": "http.response.body", "body": raw})
 
 
 # the sidebar app

@@ -12,8 +12,10 @@ concurrent deliveries share one transaction instead of queueing on the database.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import contextlib
 import hashlib
 import hmac
 import json
@@ -23,12 +25,10 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -128,7 +128,7 @@ class _Pending:
     event_type: str
     payload_ct: bytes
     row_id: uuid.UUID
-    future: Future[bool]
+    future: asyncio.Future[bool]
 
 
 class WebhookInbox:
@@ -159,8 +159,14 @@ class WebhookInbox:
         self._targets[connection_id] = target
         return target
 
-    def accept(self, connection_id: uuid.UUID, headers: dict[str, str], body: bytes) -> tuple[Future[bool], str]:
-        """Verify one delivery and hand it to the writer; the future says, once committed, if it was new."""
+    def accept(
+        self, connection_id: uuid.UUID, headers: dict[str, str], body: bytes
+    ) -> tuple[asyncio.Future[bool], str]:
+        """Verify one delivery and hand it to the writer; the future says, once committed, if it was new.
+
+        Called on the event loop that will await the future: the writer resolves each
+        batch's futures with one call into that loop, not one per delivery.
+        """
         target = self._target(connection_id)
         if target.secret is None:
             raise Unauthorized(f"zendesk connection {connection_id} has no webhook secret; no delivery can be verified")
@@ -181,7 +187,7 @@ class WebhookInbox:
         sealed = self.runtime.keyring.tenant_cipher(target.tenant_id).seal(
             body.decode("utf-8", errors="replace"), table=TABLE, column="payload", row_id=row_id
         )
-        future: Future[bool] = Future()
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queue.put(_Pending(target.tenant_id, connection_id, event_id, event_type, sealed, row_id, future))
         self._ensure_writer()
         return future, event_id
@@ -214,42 +220,83 @@ class WebhookInbox:
             self._write(batch)
 
     def _write(self, batch: list[_Pending]) -> None:
+        outcome: set[uuid.UUID] | Exception
         try:
             with self.runtime.transaction() as session:
-                stored = store_events(session, batch)
+                outcome = store_events(session, batch)
         except Exception as exc:
             log.exception("storing %d webhook event(s) failed", len(batch))
-            for item in batch:
-                item.future.set_exception(exc)
-            return
+            outcome = exc
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Pending]] = defaultdict(list)
         for item in batch:
-            item.future.set_result(item.row_id in stored)
+            by_loop[item.future.get_loop()].append(item)
+        for loop, items in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # a loop that has closed has nobody left to answer
+                loop.call_soon_threadsafe(_resolve, items, outcome)
+
+
+def _resolve(items: list[_Pending], outcome: set[uuid.UUID] | Exception) -> None:
+    for item in items:
+        if item.future.done():
+            continue  # the request went away
+        if isinstance(outcome, Exception):
+            item.future.set_exception(outcome)
+        else:
+            item.future.set_result(item.row_id in outcome)
+
+
+# PostgreSQL: the whole batch in one statement from arrays, which costs one round trip and next to
+# no work per row in Python; duplicates (of stored events or within the batch) are skipped
+PG_INSERT = (
+    "INSERT INTO zendesk_webhook_events"
+    " (id, tenant_id, connection_id, event_id, event_type, received_at, payload_ct, status)"
+    " SELECT id, tenant_id, connection_id, event_id, event_type, %b, payload_ct, 'pending'"
+    " FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::text[], %b::text[], %b::bytea[])"
+    " AS batch (id, tenant_id, connection_id, event_id, event_type, payload_ct)"
+    " ON CONFLICT (connection_id, event_id) DO NOTHING RETURNING id"
+)
+
+
+def _insert(session: Session, batch: list[_Pending], now: datetime) -> set[uuid.UUID]:
+    if session.get_bind().dialect.name == "postgresql":
+        columns = (
+            [i.row_id for i in batch],
+            [i.tenant_id for i in batch],
+            [i.connection_id for i in batch],
+            [i.event_id for i in batch],
+            [i.event_type for i in batch],
+            [i.payload_ct for i in batch],
+        )
+        # binary parameters (%b): psycopg sends the arrays as they are, without escaping each element as text
+        driver = session.connection().connection.driver_connection
+        assert driver is not None
+        with driver.cursor(binary=True) as cursor:
+            cursor.execute(PG_INSERT, (now, *columns))
+            return {row[0] for row in cursor.fetchall()}
+    statement = (
+        sqlite_insert(ZendeskWebhookEvent)
+        .on_conflict_do_nothing(index_elements=["connection_id", "event_id"])
+        .returning(ZendeskWebhookEvent.id)
+    )
+    rows = [
+        {
+            "id": i.row_id,
+            "tenant_id": i.tenant_id,
+            "connection_id": i.connection_id,
+            "event_id": i.event_id,
+            "event_type": i.event_type,
+            "received_at": now,
+            "payload_ct": i.payload_ct,
+            "status": "pending",
+        }
+        for i in batch
+    ]
+    return set(session.scalars(statement, rows))
 
 
 def store_events(session: Session, batch: list[_Pending]) -> set[uuid.UUID]:
     """Insert the batch, skipping events already stored; queue one processing job per connection."""
-    now = utcnow()
-    rows = [
-        {
-            "id": item.row_id,
-            "tenant_id": item.tenant_id,
-            "connection_id": item.connection_id,
-            "event_id": item.event_id,
-            "event_type": item.event_type,
-            "received_at": now,
-            "payload_ct": item.payload_ct,
-            "status": "pending",
-        }
-        for item in batch
-    ]
-    dialect = session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(ZendeskWebhookEvent)
-    inserted = session.execute(
-        statement.values(rows)
-        .on_conflict_do_nothing(index_elements=["connection_id", "event_id"])
-        .returning(ZendeskWebhookEvent.id)
-    )
-    stored = {row[0] for row in inserted}
+    stored = _insert(session, batch, utcnow())
     groups: dict[tuple[uuid.UUID, uuid.UUID], list[uuid.UUID]] = defaultdict(list)
     for item in batch:
         if item.row_id in stored:
