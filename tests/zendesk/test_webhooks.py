@@ -173,6 +173,7 @@ def test_events_apply_in_order_of_truth_whatever_order_they_arrive_in(connected:
     ticket = connected.client.get(f"{connected.base}/tickets/501", headers=auth(connected.admin)).json()
     assert ticket["status"] == "solved"
     assert ticket["subject"] == "New"
+    assert ticket["created_at"] == iso(t3)
     assert [c["body"] for c in ticket["comments"]] == ["Please call me back"]
     user = connected.client.get(f"{connected.base}/users/77", headers=auth(connected.admin)).json()
     assert user["name"] == "Ada Lovelace"

@@ -103,6 +103,7 @@ def test_the_sidebar_page_is_served_only_to_a_signed_request(signed_app: SignedA
     assert f'name="omniwise-token" content="{token}"' in page.text
     assert "assets/sidebar.js" in page.text
     assert page.headers["cache-control"] == "no-store"
+    assert "frame-ancestors https://acme.zendesk.com" in page.headers["content-security-policy"]
     assert (
         client.post("/zendesk-app/sidebar", data={"token": signed_app.token(iss="evil.zendesk.com")}).status_code == 401
     )

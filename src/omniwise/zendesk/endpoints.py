@@ -195,10 +195,15 @@ AppCallerDep = Annotated[zaf.AppCaller, Depends(app_caller)]
 
 @public.post("/zendesk-app/sidebar", response_class=HTMLResponse, summary="The sidebar page (Zendesk signed URL)")
 def sidebar_page(session: DbSession, runtime: RuntimeDep, token: Annotated[str, Form(max_length=8000)]) -> HTMLResponse:
-    zaf.verify_app_token(session, runtime.settings, token)
+    caller = zaf.verify_app_token(session, runtime.settings, token)
     page = (zaf.APP_DIR / "assets" / "iframe.html").read_text(encoding="utf-8")
     filled = page.replace('name="omniwise-token" content=""', f'name="omniwise-token" content="{html.escape(token)}"')
-    return HTMLResponse(filled, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+    policy = (
+        "default-src 'none'; script-src 'self' https://static.zdassets.com; style-src 'self'; img-src 'self'; "
+        f"connect-src 'self'; frame-ancestors {caller.connection.base_url}"
+    )
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "Content-Security-Policy": policy}
+    return HTMLResponse(filled, headers=headers)
 
 
 @public.get("/zendesk-app/assets/{name}", summary="The sidebar page's scripts and styles")

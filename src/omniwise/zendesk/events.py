@@ -139,7 +139,9 @@ class EventProcessor:
                 else:
                     fields[name] = None if value is None else str(value)
         updated_at = _stamp(detail.get("updated_at")) or at
-        row = self.mirror.apply_ticket_fields(ticket_id, _id(detail.get("requester_id")), fields, updated_at)
+        row = self.mirror.apply_ticket_fields(
+            ticket_id, _id(detail.get("requester_id")), fields, updated_at, created_at=_stamp(detail.get("created_at"))
+        )
         outcome = "ticket updated" if row is not None else "ticket unchanged: a newer version is held"
         comment = event.get("comment") if isinstance(event, dict) else None
         if action == "comment_added" and isinstance(comment, dict):

@@ -211,7 +211,13 @@ class Mirror:
             row.status = "deleted" if ticket.status == "deleted" else ticket.status
 
     def apply_ticket_fields(
-        self, zendesk_id: int, requester_zendesk_id: int, fields: dict[str, str | int | None], at: datetime | None
+        self,
+        zendesk_id: int,
+        requester_zendesk_id: int,
+        fields: dict[str, str | int | None],
+        at: datetime | None,
+        *,
+        created_at: datetime | None = None,
     ) -> ZendeskTicket | None:
         """Apply an event's view of a ticket, if it is not older than what is stored."""
         row = repository.tickets_by_zendesk_id(
@@ -241,7 +247,7 @@ class Mirror:
             organization_id=_int(fields["organization_id"])
             if "organization_id" in fields
             else row.organization_zendesk_id,
-            created_at=row.zendesk_created_at,
+            created_at=row.zendesk_created_at or created_at,
             updated_at=at,
         )
         self._write_ticket(row, requester, merged)

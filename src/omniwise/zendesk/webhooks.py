@@ -108,12 +108,6 @@ def event_identity(payload: Any, body: bytes, invocation_id: str | None) -> tupl
 
 
 @dataclass(frozen=True)
-class Accepted:
-    event_id: str
-    stored: bool  # False: a duplicate of an event already stored
-
-
-@dataclass(frozen=True)
 class _Target:
     tenant_id: uuid.UUID
     secret: str | None
