@@ -7,8 +7,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text, update
 
+from omniwise.app import create_app
 from omniwise.audit.models import AuditEvent
 from omniwise.auth.actor import Actor
 from omniwise.config import Settings
@@ -16,6 +18,8 @@ from omniwise.kit.clock import utcnow
 from omniwise.runtime import build_runtime
 from omniwise.sandbox.server import SandboxServer
 from omniwise.subjects.models import DataSubject
+from omniwise.worker import Job
+from omniwise.worker.process import BackgroundJobs
 from omniwise.zendesk.foreground import Progress, sync_in_foreground
 from omniwise.zendesk.models import ZendeskComment, ZendeskSyncRun, ZendeskTicket, ZendeskUser
 from omniwise.zendesk.sync import StepResult
@@ -181,10 +185,6 @@ def test_sync_keeps_within_tight_rate_limits(settings: Settings) -> None:
     runtime = build_runtime(fast_window)
     config = sandbox_config(rate_limit=20, incremental_limit=2, window_seconds=1.0)
     try:
-        from fastapi.testclient import TestClient
-
-        from omniwise.app import create_app
-
         with (
             SandboxServer(config, port=free_port()) as sandbox,
             TestClient(create_app(runtime), raise_server_exceptions=False) as client,
@@ -201,4 +201,37 @@ def test_sync_keeps_within_tight_rate_limits(settings: Settings) -> None:
             assert progress.requests > 20
             assert elapsed >= (progress.requests - 20) / 20 * 0.9  # no faster than the budget allows
     finally:
+        runtime.dispose()
+
+
+def test_a_job_waits_out_the_rate_limit_by_rescheduling_itself(settings: Settings) -> None:
+    """Thirty requests per three seconds: the steps wait longer than a job may sleep, so they come back later."""
+    runtime = build_runtime(settings.model_copy(update={"zendesk_rate_window_seconds": 3.0}))
+    config = sandbox_config(rate_limit=30, incremental_limit=5, window_seconds=3.0)
+    jobs = BackgroundJobs(runtime, consume=True, reconcile=False)
+    try:
+        with (
+            SandboxServer(config, port=free_port()) as sandbox,
+            TestClient(create_app(runtime), raise_server_exceptions=False) as client,
+        ):
+            connected = connect(client, runtime, sandbox, rate_limit_per_minute=30)
+            jobs.start()
+            url = f"{connected.base}/connections/{connected.connection_id}/sync"
+            assert client.post(url, headers=auth(connected.admin)).status_code == 202
+
+            def finished() -> bool:
+                return bool(client.get(url, headers=auth(connected.admin)).json()["last_run"]["status"] == "succeeded")
+
+            wait_until(finished, timeout=60, interval=0.2)
+            assert sandbox.sandbox.stats.refused_twice == 0
+            with runtime.transaction() as session:
+                steps = session.scalars(select(Job).where(Job.name == "zendesk.sync_step")).all()
+            assert all(step.status == "succeeded" for step in steps)
+            assert any(step.run_after > step.created_at + timedelta(seconds=1) for step in steps)  # rescheduled
+            store = sandbox.sandbox.store
+            assert client.get(url, headers=auth(connected.admin)).json()["last_run"]["counts"]["comments"] == len(
+                store.comments
+            )
+    finally:
+        jobs.stop()
         runtime.dispose()

@@ -26,7 +26,6 @@ from omniwise.tenants.models import Tenant
 from omniwise.tenants.service import require
 from omniwise.zendesk import repository
 from omniwise.zendesk.client import ZendeskApi
-from omniwise.zendesk.connections import get_connection
 from omniwise.zendesk.models import CUSTOMER_CONTACT, ZENDESK_DATA, ZendeskConnection, ZendeskTicket, ZendeskUser
 from omniwise.zendesk.records import Mirror, comment_read, email_key, ticket_read, user_read
 from omniwise.zendesk.schemas import CommentRead, TicketRead, UserCorrection, UserExport, UserRead
@@ -244,7 +243,3 @@ def correct_user(
     Mirror(session, keyring, connection).upsert_users([updated])
     audit_user(session, actor, user, "corrected", purpose, fields=sorted(changes))
     return user_read(keyring, user)
-
-
-def connection_of(session: Session, *, actor: Actor, tenant: Tenant, connection_id: uuid.UUID) -> ZendeskConnection:
-    return get_connection(session, actor=actor, tenant=tenant, connection_id=connection_id)
