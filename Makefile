@@ -49,3 +49,5 @@ format: install
 bench: install
 	$(UV) run python bench/crypto_fields.py
 	$(UV) run python bench/retention.py
+	$(UV) run python bench/zendesk_webhooks.py
+	$(UV) run python bench/zendesk_sync.py

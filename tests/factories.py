@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from fastapi.testclient import TestClient
@@ -64,3 +65,32 @@ def person(
     with runtime.transaction() as session:
         data = UserCreate(email=email, role=role, tenant_id=tenant_id, name=name)
         return create_user(session, runtime.keyring, settings=runtime.settings, data=data, password=password).id
+
+
+def create_zendesk_connection(
+    client: TestClient, token: str, tenant_id: uuid.UUID, *, subdomain: str | None = None
+) -> uuid.UUID:
+    body = {
+        "subdomain": subdomain or f"acme-{uuid.uuid4().hex[:8]}",
+        "auth": {"type": "api_token", "email": "admin@acme.example", "token": "api-token"},
+        "webhook_secret": "webhook-secret",
+    }
+    response = client.post(f"/api/v1/tenants/{tenant_id}/zendesk/connections", json=body, headers=auth(token))
+    assert response.status_code == 201, response.text
+    return uuid.UUID(response.json()["id"])
+
+
+def create_zendesk_ticket(runtime: Runtime, client: TestClient, token: str, tenant_id: uuid.UUID) -> int:
+    """A ticket in the tenant's Zendesk mirror (and its requester), as a webhook would leave it; its Zendesk id."""
+    from omniwise.zendesk import repository
+    from omniwise.zendesk.records import Mirror
+
+    connection_id = create_zendesk_connection(client, token, tenant_id)
+    zendesk_id = secrets.randbelow(10**9) + 1
+    with runtime.transaction() as session:
+        connection = repository.connection_by_id(session, connection_id=connection_id)
+        assert connection is not None
+        Mirror(session, runtime.keyring, connection).apply_ticket_fields(
+            zendesk_id, zendesk_id + 1, {"subject": "Help", "status": "open"}, None
+        )
+    return zendesk_id

@@ -30,6 +30,9 @@ from omniwise.web.middleware import BodyLimitMiddleware, RequestContextMiddlewar
 from omniwise.web.recording import UsageRecordingMiddleware
 from omniwise.web.routing import page_modules
 from omniwise.web.templating import STATIC_DIR
+from omniwise.zendesk.endpoints import WebhookReceiver
+from omniwise.zendesk.endpoints import public as zendesk_public_router
+from omniwise.zendesk.endpoints import router as zendesk_router
 
 DESCRIPTION = (
     "The platform behind Omni Wise's Zendesk apps. Every personal field is encrypted under "
@@ -76,6 +79,8 @@ def create_app(
     app.include_router(retention_router)
     app.include_router(usage_router)
     app.include_router(consent_router)
+    app.include_router(zendesk_router)
+    app.include_router(zendesk_public_router)
 
     @app.get("/health", tags=["health"], summary="200 once the service is ready")
     def health() -> Any:
@@ -86,6 +91,7 @@ def create_app(
         return {"status": "ok"}
 
     app.add_middleware(UsageRecordingMiddleware, runtime=runtime)
+    app.add_middleware(WebhookReceiver, runtime=runtime)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -62,6 +62,20 @@ class Settings(BaseSettings):
     stripe_webhook_tolerance_seconds: Annotated[int, Field(gt=0, le=3600)] = 300
     stripe_http_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30.0
     consent_secret: Annotated[str, Field(min_length=32)] | None = None
+    # Zendesk: the Marketplace identity sent on every call, the global OAuth client, the sidebar
+    # app's public key (PEM, from Zendesk) for its signed requests, and the webhook clock tolerance
+    zendesk_marketplace_name: Annotated[str, Field(min_length=1, max_length=200)] = "Omni Wise"
+    zendesk_marketplace_organization_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] = "0"
+    zendesk_marketplace_app_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] = "0"
+    zendesk_oauth_client_id: str | None = None
+    zendesk_oauth_client_secret: str | None = None
+    zendesk_oauth_redirect_url: str | None = None
+    zendesk_app_public_key: str | None = None
+    zendesk_app_public_key_file: Path | None = None
+    zendesk_webhook_tolerance_seconds: Annotated[float, Field(gt=0, le=3600)] = 300.0
+    zendesk_http_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30.0
+    # Zendesk counts its rate limits per minute; only a sandbox run faster than real time needs another window
+    zendesk_rate_window_seconds: Annotated[float, Field(gt=0, le=3600)] = 60.0
 
     @field_validator("database_url", "keystore_url")
     @classmethod

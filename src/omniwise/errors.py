@@ -5,6 +5,7 @@
     ├── Unauthorized          401
     ├── Forbidden             403
     ├── NotFound              404
+    ├── MethodNotAllowed      405
     ├── Conflict              409
     ├── Gone                  410
     ├── PayloadTooLarge       413
@@ -68,6 +69,11 @@ class Forbidden(OmniwiseError):
 class NotFound(OmniwiseError):
     status_code = 404
     title = "Not found"
+
+
+class MethodNotAllowed(OmniwiseError):
+    status_code = 405
+    title = "Method not allowed"
 
 
 class Conflict(OmniwiseError):

@@ -16,6 +16,18 @@ from omniwise.tenants.models import Tenant
 from omniwise.usage.models import UsageDaily, UsageEvent
 from omniwise.users.models import User, UserSession
 from omniwise.worker.models import Job
+from omniwise.zendesk.models import (
+    ZendeskAppRequest,
+    ZendeskComment,
+    ZendeskConnection,
+    ZendeskOAuthFlow,
+    ZendeskOrganization,
+    ZendeskSyncCursor,
+    ZendeskSyncRun,
+    ZendeskTicket,
+    ZendeskUser,
+    ZendeskWebhookEvent,
+)
 
 metadata = Base.metadata
 
@@ -49,5 +61,15 @@ __all__ = [
     "UsageEvent",
     "User",
     "UserSession",
+    "ZendeskAppRequest",
+    "ZendeskComment",
+    "ZendeskConnection",
+    "ZendeskOAuthFlow",
+    "ZendeskOrganization",
+    "ZendeskSyncCursor",
+    "ZendeskSyncRun",
+    "ZendeskTicket",
+    "ZendeskUser",
+    "ZendeskWebhookEvent",
     "metadata",
 ]

@@ -17,7 +17,14 @@ from fastapi.testclient import TestClient
 
 from omniwise.auth.roles import Role
 from omniwise.runtime import Runtime
-from tests.factories import api_token, auth, create_contact, create_tenant
+from tests.factories import (
+    api_token,
+    auth,
+    create_contact,
+    create_tenant,
+    create_zendesk_connection,
+    create_zendesk_ticket,
+)
 
 
 @dataclass
@@ -34,6 +41,10 @@ ID_FACTORIES: dict[str, Callable[[World, uuid.UUID], str]] = {
     "contact_id": lambda w, t: str(create_contact(w.client, w.admin, t, email=f"{uuid.uuid4().hex[:8]}@example.org")),
     # partners belong to the policy, not to a tenant: a recipient that is no partner stands in for a foreign id
     "recipient_id": lambda w, t: "hosting",
+    "connection_id": lambda w, t: str(create_zendesk_connection(w.client, w.admin, t)),
+    "zendesk_ticket_id": lambda w, t: str(create_zendesk_ticket(w.runtime, w.client, w.admin, t)),
+    # a ticket's requester is mirrored with it
+    "zendesk_user_id": lambda w, t: str(create_zendesk_ticket(w.runtime, w.client, w.admin, t) + 1),
 }
 
 BODIES: dict[str, dict[str, object]] = {

@@ -36,6 +36,8 @@ class Permission(StrEnum):
     RETENTION_READ = "retention:read"
     RETENTION_HOLDS = "retention:holds"
     USAGE_READ = "usage:read"
+    ZENDESK_READ = "zendesk:read"
+    ZENDESK_MANAGE = "zendesk:manage"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -52,6 +54,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.BILLING_RESTRICTED_READ,
             Permission.RETENTION_READ,
             Permission.RETENTION_HOLDS,
+            Permission.ZENDESK_READ,
         }
     ),
     Role.SUPPORT_AGENT: frozenset(
@@ -61,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CONTACTS_READ,
             Permission.RETENTION_READ,
             Permission.USAGE_READ,
+            Permission.ZENDESK_READ,
         }
     ),
     Role.TENANT_ADMIN: frozenset(
@@ -73,7 +77,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.BILLING_READ,
             Permission.BILLING_MANAGE,
             Permission.USAGE_READ,
+            Permission.ZENDESK_READ,
+            Permission.ZENDESK_MANAGE,
         }
     ),
-    Role.TENANT_MEMBER: frozenset({Permission.TENANTS_READ, Permission.CONTACTS_READ}),
+    Role.TENANT_MEMBER: frozenset({Permission.TENANTS_READ, Permission.CONTACTS_READ, Permission.ZENDESK_READ}),
 }

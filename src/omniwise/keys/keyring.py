@@ -71,6 +71,7 @@ class KeyRing:
         self._ttl = cache_seconds
         self._tenant_cache: dict[uuid.UUID, tuple[bytes, float]] = {}
         self._subject_cache: dict[uuid.UUID, tuple[FieldCipher, float]] = {}
+        self._secrets_cache: dict[uuid.UUID, tuple[FieldCipher, float]] = {}
         self._lock = threading.Lock()
 
     # tenant keys
@@ -117,12 +118,29 @@ class KeyRing:
         info = f"omniwise platform secret v1|{label}".encode()
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(root)
 
+    def tenant_cipher(self, tenant_id: uuid.UUID) -> FieldCipher:
+        """A cipher for the tenant's own secrets (integration tokens), derived from the tenant key.
+
+        Credentials belong to the business, not to a person: erasing a person must never
+        make them unreadable, and shredding the tenant must.
+        """
+        cached = self._secrets_cache.get(tenant_id)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"omniwise tenant secrets v1").derive(
+            self._tenant_key(tenant_id)
+        )
+        cipher = FieldCipher(key)
+        self._secrets_cache[tenant_id] = (cipher, time.monotonic() + self._ttl)
+        return cipher
+
     def destroy_tenant_key(self, tenant_id: uuid.UUID) -> None:
         """Shred a whole tenant: every person's key goes with the tenant's."""
         with self._sessions.begin() as session:
             session.execute(delete(SubjectKey).where(SubjectKey.tenant_id == tenant_id))
             session.execute(delete(TenantKey).where(TenantKey.tenant_id == tenant_id))
         self._tenant_cache.pop(tenant_id, None)
+        self._secrets_cache.pop(tenant_id, None)
         with self._lock:
             for subject_id in [s for s in self._subject_cache]:
                 self._subject_cache.pop(subject_id, None)

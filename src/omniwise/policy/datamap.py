@@ -69,10 +69,13 @@ def storage_form(column: Column[object]) -> str:
 
 
 def _protection(policy: Policy, key: str, column: Column[object]) -> Iterator[str]:
-    """A personal column is stored in one of four forms, each with its own guarantee.
+    """A personal column is stored in one of five forms, each with its own guarantee.
 
     - ciphertext: a LargeBinary `*_ct` column sealed under its person's key, in a table with a
       foreign key to data_subjects, so erasure destroys the key and deletes the row;
+    - transient: a `*_ct` column sealed under the tenant's key while it waits to be read
+      (a raw webhook payload, whose person is known only once it is parsed), cleared as soon
+      as it has been processed;
     - keyed_hash: a `*_hmac` column, matchable only with the platform's secret;
     - pseudonym: a `*_id` column holding an opaque random id of an account, which says nothing
       once the account is erased;
@@ -86,6 +89,9 @@ def _protection(policy: Policy, key: str, column: Column[object]) -> Iterator[st
         if not any(fk.column.table.name == "data_subjects" for c in column.table.columns for fk in c.foreign_keys):
             table = column.table.name
             yield f"column {key} is personal but table {table} has no foreign key to data_subjects for erasure"
+    elif form == "transient":
+        if not (column.name.endswith("_ct") and isinstance(column.type, LargeBinary)):
+            yield f"column {key} is declared transient ciphertext but is not a LargeBinary '*_ct' column"
     elif form == "keyed_hash":
         if not (column.name.endswith("_hmac") and isinstance(column.type, String)):
             yield f"column {key} is declared a keyed hash but is not a String '*_hmac' column"

@@ -18,12 +18,14 @@ from sqlalchemy.exc import IntegrityError
 
 from omniwise.contacts.schemas import normalise_email
 from omniwise.keys import KeyDestroyed, KeyRing
+from omniwise.keys.keyring import PLATFORM_KEY_ID
 from omniwise.kit.crypto import FieldCipher
 from omniwise.users.models import User
 
 TABLE = "users"
-# Reserved: tenant ids are random (uuid4) and never the nil UUID.
-VENDOR_SCOPE = uuid.UUID(int=0)
+# Staff belong to no tenant: their keys hang under the platform's own key id (the nil UUID,
+# which no tenant has), next to the platform secrets derived from the same wrapped key.
+VENDOR_SCOPE = PLATFORM_KEY_ID
 
 
 def ensure_vendor_scope(keyring: KeyRing) -> None:

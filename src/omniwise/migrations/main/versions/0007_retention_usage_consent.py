@@ -1,7 +1,7 @@
 """retention runs and legal holds, usage events and daily rollups, device sightings, consent records, tenants.closed_at
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-27 23:42:55.765054
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
