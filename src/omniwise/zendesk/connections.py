@@ -323,7 +323,9 @@ def disconnect_connection(
     """Stop syncing, delete the stored secrets now, and start the clock on the mirror; again is a no-op.
 
     The tokens and the webhook secret are deleted in this transaction, so from its commit
-    on no call can be made to the account and no delivery from it is accepted. The mirror
+    on no call can be made to the account, and deliveries from it are refused (410) once a
+    process's half-minute cache of the connection has lapsed; one stored meanwhile is never
+    applied (the processing job skips a disconnected account) and goes with the rest. The mirror
     stays for the period of the policy's `integration_disconnected` rules (so a business
     that disconnects by mistake can connect again without losing it) and is then deleted
     by the retention sweep.
