@@ -26,6 +26,9 @@ from omniwise.migrate import upgrade_engine
 from omniwise.models import metadata
 from omniwise.runtime import Runtime, build_runtime
 
+# the browser tests' fixtures (Chromium through Playwright), shared by every module that drives one
+pytest_plugins = ("tests.browser",)
+
 PG_ADMIN_URL = os.environ.get("OMNIWISE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
 

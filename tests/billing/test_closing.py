@@ -15,13 +15,12 @@ from omniwise.auth.actor import SYSTEM
 from omniwise.billing.errors import StripeUnavailable
 from omniwise.billing.gateway import InMemoryStripeGateway, StripeGateway, install_gateway
 from omniwise.billing.models import BillingInvoice, StripeEvent
-from omniwise.billing.retention import invoice_retention
-from omniwise.billing.service import purge_due_invoices
+from omniwise.billing.retention import CATEGORY, invoice_retention
 from omniwise.config import Settings
 from omniwise.policy.model import Policy
+from omniwise.retention.models import RetentionRunCategory
+from omniwise.retention.sweep import run_retention
 from omniwise.runtime import Runtime, build_runtime
-from omniwise.worker import JobStatus, enqueue
-from omniwise.worker.runner import run_job
 from tests.billing.conftest import billing_settings
 from tests.billing.helpers import Tenancy, deliver, event, process_events, run_queued, subscribe_through_checkout
 from tests.billing.stripe_side import StripeSide
@@ -29,6 +28,15 @@ from tests.cli.helpers import run_cli
 from tests.factories import auth
 
 DETAILS = {"name": "Ada Lovelace", "email": "ada@example.org"}
+
+
+def _sweep_billing(runtime: Runtime, *, now: datetime | None = None) -> dict[str, RetentionRunCategory]:
+    """A real retention run of the billing rules; its record per sweeper."""
+    run_id = run_retention(runtime, dry_run=False, started_by="cli", actor=SYSTEM, now=now, categories=[CATEGORY])
+    with runtime.transaction() as session:
+        rows = session.scalars(select(RetentionRunCategory).where(RetentionRunCategory.run_id == run_id)).all()
+        session.expunge_all()
+        return {row.sweeper or "": row for row in rows}
 
 
 def _restricted(client: TestClient, tenancy: Tenancy, token: str, **params: str) -> Any:
@@ -229,7 +237,7 @@ def test_retention_is_read_from_the_policy(runtime: Runtime) -> None:
     assert "of billing_details (P1Y from subscription_ended)" in plain.reason
 
 
-def test_restricted_invoices_are_deleted_when_their_period_ends(
+def test_restricted_invoices_are_deleted_by_the_retention_sweep_when_their_period_ends(
     client: TestClient, runtime: Runtime, stripe_memory: InMemoryStripeGateway, tenancy: Tenancy
 ) -> None:
     subscribe_through_checkout(client, runtime, stripe_memory, tenancy.admin, tenancy.tenant_id)
@@ -237,45 +245,54 @@ def test_restricted_invoices_are_deleted_when_their_period_ends(
     (row,) = _invoices(runtime, tenancy.tenant_id)
     assert row.delete_after is not None
 
-    with runtime.transaction() as session:
-        assert purge_due_invoices(session, actor=SYSTEM, now=row.delete_after - timedelta(days=1)) == 0
+    # the date shown to the privacy officer is the one the sweep keeps: not a day before it...
+    early = _sweep_billing(runtime, now=row.delete_after - timedelta(days=1))
+    assert early["billing.invoices"].candidates == 0
     assert len(_invoices(runtime, tenancy.tenant_id)) == 1
-
-    # the job deletes what is due when it runs: the invoice record, and webhook events past redelivery
-    old, recent = event("charge.succeeded", {"object": "charge", "id": "ch_old"}), event("charge.refunded", {})
-    deliver(client, old)
-    deliver(client, recent)
-    with runtime.transaction() as session:
-        session.execute(update(BillingInvoice).values(delete_after=datetime(2020, 1, 1, tzinfo=UTC)))
-        session.execute(
-            update(StripeEvent)
-            .where(StripeEvent.stripe_event_id == old["id"])
-            .values(received_at=datetime.now(UTC) - timedelta(days=31))
-        )
-        job_id = enqueue(session, "billing.purge", args={}).id
-    assert run_job(runtime, job_id) is JobStatus.SUCCEEDED
+    # ...and gone once it has passed, with the tenant's audit trail saying how many went
+    late = _sweep_billing(runtime, now=row.delete_after + timedelta(minutes=1))
+    assert late["billing.invoices"].deleted == 1
     assert _invoices(runtime, tenancy.tenant_id) == []
-    with runtime.transaction() as session:
-        assert list(session.scalars(select(StripeEvent.stripe_event_id))) == [recent["id"]]
     with runtime.transaction() as session:
         purged = session.scalars(select(AuditEvent).where(AuditEvent.name == "billing:invoices:purged")).one()
     assert purged.details["count"] == 1
     assert purged.tenant_id == tenancy.tenant_id
 
 
-def test_the_purge_command_deletes_what_is_due(
+def test_stored_webhook_events_are_deleted_after_their_period(
+    client: TestClient, runtime: Runtime, stripe_memory: InMemoryStripeGateway, tenancy: Tenancy
+) -> None:
+    old, recent = event("charge.succeeded", {"object": "charge", "id": "ch_old"}), event("charge.refunded", {})
+    deliver(client, old)
+    deliver(client, recent)
+    with runtime.transaction() as session:
+        session.execute(
+            update(StripeEvent)
+            .where(StripeEvent.stripe_event_id == old["id"])
+            .values(received_at=datetime.now(UTC) - timedelta(days=31))
+        )
+    swept = _sweep_billing(runtime)
+    assert swept["billing.stripe_events"].deleted == 1
+    with runtime.transaction() as session:
+        assert list(session.scalars(select(StripeEvent.stripe_event_id))) == [recent["id"]]
+    assert _sweep_billing(runtime)["billing.stripe_events"].candidates == 0
+
+
+def test_the_retention_command_deletes_what_billing_keeps_no_longer(
     client: TestClient, runtime: Runtime, stripe_memory: InMemoryStripeGateway, tenancy: Tenancy
 ) -> None:
     subscribe_through_checkout(client, runtime, stripe_memory, tenancy.admin, tenancy.tenant_id)
     client.post(f"{tenancy.billing}/close", headers=tenancy.auth)
     settings = runtime.settings
-    env = {"OMNIWISE_ENVIRONMENT": "test"}
+    env = {"OMNIWISE_ENVIRONMENT": "test", "COLUMNS": "400"}
     if settings.database_url is not None:
         env.update(OMNIWISE_DATABASE_URL=settings.database_url, OMNIWISE_KEYSTORE_URL=settings.database_url)
 
     with runtime.transaction() as session:
-        session.execute(update(BillingInvoice).values(delete_after=datetime(2020, 1, 1, tzinfo=UTC)))
-    purged = run_cli(["billing", "purge"], settings.data_dir, env=env)
-    assert purged.returncode == 0, purged.stderr
-    assert purged.stdout.strip() == "deleted 1 invoice record(s) past their retention period and 0 old webhook event(s)"
+        session.execute(update(BillingInvoice).values(issued_at=datetime(2010, 5, 1, tzinfo=UTC)))
+    swept = run_cli(["retention", "run", "--category", "billing_details"], settings.data_dir, env=env)
+    assert swept.returncode == 0, swept.stderr
+    text = " ".join(swept.stdout.replace("│", " ").split())
+    assert "P10Y financial_year_end -> delete billing.invoices 1 deleted 1 0 0" in text
+    assert "business_details" not in text
     assert _invoices(runtime, tenancy.tenant_id) == []

@@ -77,7 +77,13 @@ def test_a_dry_run_explains_itself_and_a_real_run_does_what_it_said(embedded: tu
     assert "contact_information P30D account_closed -> delete contacts.closed_accounts 3 would delete 1 2 0" in text
     assert f"2 kept by hold {hold.group(1)[:8]} on tenant {world.closed_400_days}: Case 2026-17" in text
     assert "usage_information P13M collected -> anonymize usage.events 3 would anonymise 3 0 0" in text
-    assert "zendesk_integration_data P30D integration_disconnected -> delete - - - - 0 not swept: no sweeper" in text
+    # a rule nothing is stored for says why; one the platform has no sweeper for yet says that
+    assert "customer_usage_data P13M collected -> anonymize - - - - 0 nothing to sweep: no table holds it" in text
+    assert (
+        "device_network_data P1Y collected -> delete - - - - 0 "
+        "nothing to sweep: no record is kept as evidence of a security incident"
+    ) in text
+    assert "privacy_records P3Y request_closed -> delete - - - - 0 not swept: no sweeper" in text
 
     real = run_cli(["retention", "run"], data, env=WIDE)
     assert real.returncode == 0, real.stderr

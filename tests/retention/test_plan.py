@@ -12,8 +12,8 @@ from omniwise.config import DEFAULT_POLICY_FILE
 from omniwise.policy.duration import Duration
 from omniwise.policy.loader import load_policy
 from omniwise.policy.model import Policy
-from omniwise.retention.registry import all_sweepers
-from omniwise.retention.sweep import cutoff_for, plan
+from omniwise.retention.registry import NothingStored, all_nothing_stored, all_sweepers
+from omniwise.retention.sweep import NOTHING_STORED, columns_holding, cutoff_for, plan
 
 
 def _policy_with(change: Any) -> Policy:
@@ -31,13 +31,57 @@ def test_every_shipped_sweeper_has_a_rule_it_can_apply() -> None:
     swept = [p for p in planned if p.sweeper is not None]
     assert {p.sweeper.name for p in swept if p.sweeper} == {
         "auth.api_key_usage",
+        "billing.contacts",
+        "billing.customers",
+        "billing.invoices",
+        "billing.stripe_events",
+        "billing.subscriptions",
         "consent.records",
         "contacts.closed_accounts",
         "devices.sightings",
         "tenants.business_details",
         "usage.events",
+        "zendesk.comments",
+        "zendesk.organizations",
+        "zendesk.people",
+        "zendesk.tickets",
+        "zendesk.webhook_events",
+        "zendesk.webhook_payloads",
     }
     assert [p.problem for p in swept] == [None] * len(swept)
+
+
+def test_every_rule_is_swept_or_says_why_nothing_is_stored() -> None:
+    policy = load_policy(DEFAULT_POLICY_FILE)
+    planned = plan(policy, all_sweepers(), nothing_stored=all_nothing_stored())
+    unswept = {(p.rule.category, p.rule.exception): p for p in planned if p.sweeper is None}
+    explained = {key: p.note for key, p in unswept.items() if p.problem is None}
+    assert set(explained) == {
+        ("business_details", "tax_records"),
+        ("customer_usage_data", None),
+        ("device_network_data", "security_incident"),
+    }
+    assert all(note and note.startswith(NOTHING_STORED) for note in explained.values())
+    # what is left is privacy records, whose requests and opt-outs have no sweeper yet
+    assert {key for key, p in unswept.items() if p.problem} == {
+        ("privacy_records", None),
+        ("privacy_records", "promotional_opt_out"),
+    }
+    # and nothing declared stored nowhere is in fact held by a column of the data map
+    assert columns_holding(policy, "customer_usage_data") == []
+
+
+def test_a_declaration_that_a_column_contradicts_is_a_gap_again() -> None:
+    declared = [NothingStored("zendesk_integration_data", None, "made up")]
+    planned = plan(
+        load_policy(DEFAULT_POLICY_FILE), [], categories=["zendesk_integration_data"], nothing_stored=declared
+    )
+    main = next(p for p in planned if p.rule.exception is None)
+    assert main.problem == (
+        "no sweeper is registered for this rule: it is declared stored nowhere, "
+        "yet zendesk_comments.body_ct holds 'zendesk_integration_data'"
+    )
+    assert main.note is None
 
 
 def test_a_rule_a_sweeper_cannot_apply_is_reported_not_guessed() -> None:

@@ -70,7 +70,11 @@ def test_dry_run_counts_and_explains_without_changing_anything(runtime: Runtime)
     assert {name: rows[name].candidates for name in SWEEPERS} == expected
     assert all(rows[name].deleted == rows[name].anonymised == 0 for name in SWEEPERS)
     # rules this platform stores nothing for are listed with the reason, not silently left out
-    unswept = rows["zendesk_integration_data/None"]
+    unstored = rows["customer_usage_data/None"]
+    assert unstored.sweeper is None
+    assert unstored.note is not None
+    assert unstored.note.startswith("nothing to sweep: no table holds it")
+    unswept = rows["privacy_records/None"]
     assert unswept.sweeper is None
     assert unswept.note == "no sweeper is registered for this rule"
     assert rows["business_details/tax_records"].period == "P10Y"

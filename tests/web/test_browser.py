@@ -2,26 +2,23 @@
 
 Screenshots of the main pages are saved to test-artifacts/screenshots/ for people to look at.
 These run on the embedded SQLite default only: the pages' database behaviour is covered on
-both databases by the other page tests.
+both databases by the other page tests. The browser, the server and the screenshots are
+the shared ones of `tests.browser` and `tests.live`.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyotp
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
-from omniwise.app import create_app
 from omniwise.auth.actor import SYSTEM
 from omniwise.auth.roles import Role
 from omniwise.cli.main import app as cli
@@ -30,29 +27,18 @@ from omniwise.migrate import upgrade_all
 from omniwise.runtime import Runtime, build_runtime
 from omniwise.tenants.schemas import Region, TenantCreate
 from omniwise.tenants.service import create_tenant
-from tests.cli.helpers import free_port
+from tests.browser import PLAYWRIGHT_MISSING, shot, skip_reason
 from tests.factories import PASSWORD, person
+from tests.live import live_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 STAFF_EMAIL = "olivia@omniwise.example"
 ADMIN_EMAIL = "ada@acme.example"
 
 pytestmark = pytest.mark.browser
-
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - the dev dependencies bring it
-    sync_playwright = None  # type: ignore[assignment]
+expect = pytest.importorskip("playwright.sync_api", reason=PLAYWRIGHT_MISSING).expect
 
 
 @dataclass
@@ -62,18 +48,10 @@ class Site:
     tenant_id: uuid.UUID
 
 
-def _skip_reason() -> str | None:
-    if sync_playwright is None:
-        return "Playwright is not installed (it is a dev dependency: run 'make install')"
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing: 'make test' installs Debian's chromium where apt is available"
-    return None
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The platform on a free loopback port, with a staff account made by `omniwise users create`."""
-    reason = _skip_reason()
+    reason = skip_reason()
     if reason:
         pytest.skip(reason)
     data_dir = tmp_path_factory.mktemp("browser") / "var"
@@ -122,36 +100,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         )
         tenant_id = tenant.id
     person(runtime, Role.TENANT_ADMIN, ADMIN_EMAIL, tenant_id=tenant_id, name="Ada Admin")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
     try:
-        yield Site(f"http://127.0.0.1:{port}", runtime, tenant_id)
+        with live_server(runtime) as url:
+            yield Site(url, runtime, tenant_id)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         runtime.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser(site: Site) -> Iterator[Browser]:
-    assert sync_playwright is not None
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def sign_in(page: Page, site: Site, email: str) -> None:

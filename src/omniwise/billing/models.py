@@ -32,6 +32,11 @@ class AccountStatus:
     CLOSED = "closed"
 
 
+# Stripe's statuses of a subscription that is over for good (it sets `ended_at` then); any
+# other status may still bill or be revived
+ENDED_STATUSES = frozenset({"canceled", "incomplete_expired"})
+
+
 class BillingAccount(TimestampedMixin, Base):
     """One per tenant: the link to its Stripe customer. Ids and states only.
 
@@ -48,6 +53,10 @@ class BillingAccount(TimestampedMixin, Base):
     customer_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     customer_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # when the last subscription ended, while none is live: the retention clock of the billing
+    # details (policy trigger `subscription_ended`); kept here because ended subscriptions'
+    # rows are themselves deleted a period after they end
+    subscription_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class BillingContact(TimestampedMixin, Base):

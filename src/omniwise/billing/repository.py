@@ -1,14 +1,13 @@
 """SQL for billing; every query on a tenant's rows goes through `tenant_scoped`.
 
-Two lookups are not scoped to a tenant, by nature: finding the tenant of a Stripe customer
-named in a webhook event, and the sweep of invoice records whose legal period has ended.
+One lookup is not scoped to a tenant, by nature: finding the tenant of a Stripe customer
+named in a webhook event. (The retention sweeps, which act on every tenant, are in `sweepers.py`.)
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, delete, or_, select
@@ -115,17 +114,6 @@ def invoice_page(
     return session.scalars(stmt).all()
 
 
-def due_invoices(session: Session, *, now: datetime, limit: int) -> Sequence[BillingInvoice]:
-    """Restricted invoice records, of any tenant, whose legal period has ended."""
-    stmt = (
-        select(BillingInvoice)
-        .where(BillingInvoice.restricted_at.is_not(None), BillingInvoice.delete_after <= now)
-        .order_by(BillingInvoice.delete_after, BillingInvoice.id)
-        .limit(limit)
-    )
-    return session.scalars(stmt).all()
-
-
 def insert_event(session: Session, values: dict[str, Any]) -> bool:
     """Store an event once per Stripe event id; whether this call stored it (False: a duplicate).
 
@@ -138,13 +126,9 @@ def insert_event(session: Session, values: dict[str, Any]) -> bool:
     return session.get(StripeEvent, values["id"]) is not None
 
 
-def delete_events(session: Session, *, tenant_id: uuid.UUID | None = None, before: datetime | None = None) -> int:
-    """Delete stored events that are done with: a tenant's, or any received before `before`."""
-    stmt = delete(StripeEvent).where(StripeEvent.status != "received")
-    if tenant_id is not None:
-        stmt = stmt.where(StripeEvent.tenant_id == tenant_id)
-    if before is not None:
-        stmt = stmt.where(StripeEvent.received_at < before)
+def delete_events(session: Session, *, tenant_id: uuid.UUID) -> int:
+    """Delete a tenant's stored events that are done with (the retention sweep deletes the rest in time)."""
+    stmt = delete(StripeEvent).where(StripeEvent.status != "received", StripeEvent.tenant_id == tenant_id)
     result = cast("CursorResult[Any]", session.execute(stmt))
     return int(result.rowcount or 0)
 

@@ -3,7 +3,9 @@
 The policy's `billing_details` category keeps invoices and transaction records under its
 `tax_records` exception (ten years from the end of the financial year, as the policy
 stands); without that exception, the category's own retention applies. Financial years
-are taken to end on 31 December, in UTC.
+are taken to end on 31 December, in UTC. The date computed here is what a privacy officer
+is shown; the retention sweep (`billing/sweepers.py`) deletes by the same rule, read from
+the policy when it runs.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ def _rule(policy: Policy) -> tuple[PolicyRetention | RetentionException, str]:
         if exception.id == EXCEPTION:
             return exception, f"{CATEGORY}.{EXCEPTION}"
     return category.retention, CATEGORY
+
+
+def years_ended_before(cutoff: datetime) -> datetime:
+    """The last 1 January (UTC) strictly before `cutoff`: what was issued before it belongs to a
+    financial year that ended before `cutoff` (a year ends at the first instant of the next)."""
+    start = datetime(cutoff.year, 1, 1, tzinfo=UTC)
+    return start if cutoff > start else datetime(cutoff.year - 1, 1, 1, tzinfo=UTC)
 
 
 def _start(trigger: Trigger, *, issued_at: datetime, closed_at: datetime) -> datetime:

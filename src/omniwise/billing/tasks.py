@@ -1,4 +1,4 @@
-"""Billing jobs: processing a stored Stripe event, pushing billing details to Stripe, purging what is due."""
+"""Billing jobs: processing a stored Stripe event, pushing billing details to Stripe, deleting an expired customer."""
 
 from __future__ import annotations
 
@@ -38,8 +38,9 @@ def push_details(ctx: JobContext, tenant_id: str, version: int, actor_type: str,
     )
 
 
-@job_handler("billing.purge", max_attempts=3)
-def purge(ctx: JobContext) -> None:
-    """Invoice records past their legal period, and webhook events past any redelivery."""
-    service.purge_due_invoices(ctx.session, actor=SYSTEM)
-    service.purge_old_events(ctx.session)
+@job_handler("billing.delete_customer", max_attempts=8, backoff_seconds=60.0)
+def delete_customer(ctx: JobContext, tenant_id: str, customer_id: str) -> None:
+    """The Stripe customer of billing details past their period (queued by the `billing.customers` sweeper)."""
+    service.delete_expired_customer(
+        ctx.session, gateway_for(ctx.runtime), tenant_id=uuid.UUID(tenant_id), customer_id=customer_id, actor=SYSTEM
+    )

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from omniwise.cli import apikeys, audit, billing, db, keys, retention, sandbox, serve, usage, users, worker, zendesk
+from omniwise.cli import apikeys, audit, db, keys, retention, sandbox, serve, usage, users, worker, zendesk
 from omniwise.cli import messaging as messaging_cli
 from omniwise.cli import policy as policy_cli
 from omniwise.config import ConfigError
@@ -28,7 +28,6 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(users.app, name="users")
 app.add_typer(policy_cli.app, name="policy")
 app.add_typer(messaging_cli.app, name="messaging")
-app.add_typer(billing.app, name="billing")
 app.add_typer(retention.app, name="retention")
 app.add_typer(usage.app, name="usage")
 app.add_typer(zendesk.app, name="zendesk")

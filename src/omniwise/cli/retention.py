@@ -16,7 +16,7 @@ from omniwise.errors import OmniwiseError
 from omniwise.retention import repository, service
 from omniwise.retention.models import LegalHold, RetentionRun, RetentionRunCategory
 from omniwise.retention.schemas import HoldCreate, HoldScope
-from omniwise.retention.sweep import DEFAULT_BATCH_SIZE, run_retention
+from omniwise.retention.sweep import DEFAULT_BATCH_SIZE, NOTHING_STORED, run_retention
 
 app = typer.Typer(
     help="Retention: sweeps that delete or anonymise what is past its period, and legal holds.", no_args_is_help=True
@@ -86,7 +86,9 @@ def _why(row: RetentionRunCategory, holds: dict[uuid.UUID, LegalHold]) -> str:
             hold.category if hold.scope == "category" else hold.tenant_id if hold.scope == "tenant" else hold.subject_id
         )
         reasons.append(f"{held.rows} kept by hold {str(hold.id)[:8]} on {hold.scope} {target}: {hold.reason}")
-    if row.note:
+    if row.note and row.note.startswith(NOTHING_STORED):
+        reasons.append(row.note)
+    elif row.note:
         reasons.append(f"not swept: {row.note}" if row.sweeper is None or row.note.startswith("sweeper ") else row.note)
     elif row.sweeper is not None and row.candidates == 0:
         reasons.append("nothing is past its period")

@@ -75,7 +75,7 @@ def _protection(policy: Policy, key: str, column: Column[object]) -> Iterator[st
       foreign key to data_subjects, so erasure destroys the key and deletes the row;
     - transient: a `*_ct` column sealed under the tenant's key while it waits to be read
       (a raw webhook payload, whose person is known only once it is parsed), cleared as soon
-      as it has been processed;
+      as it has been processed, or by the retention sweep if it never is;
     - keyed_hash: a `*_hmac` column, matchable only with the platform's secret;
     - pseudonym: a `*_id` column holding an opaque random id of an account, which says nothing
       once the account is erased;

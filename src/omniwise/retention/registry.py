@@ -28,6 +28,14 @@ Each batch commits on its own, so a sweep stopped at any point resumes where it 
 A sweeper for one of a category's legal exceptions (such as tax records kept ten years)
 names it in `exception`; the category's main sweeper must leave the rows that exception
 covers out of its `triggers` clauses.
+
+A legal hold on a person keeps the rows of `subject_column`, or, for records that several
+people share (a ticket thread: its requester's ticket and everyone's comments on it),
+the rows `subject_hold` selects for the held people.
+
+A rule for which the platform stores nothing is not a silent gap: the domain that would
+hold it says so with `declare_nothing_stored(category, exception=..., reason=...)`, and
+every run prints that reason instead of reporting a missing sweeper.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ import importlib
 import re
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -73,6 +81,8 @@ class SweepBatch:
 
 # applies the action to the batch's rows; returns how many rows it deleted or anonymised
 Operation = Callable[[SweepBatch], int]
+# the held people's ids -> the clause true for the rows a hold on them keeps (never NULL)
+SubjectHold = Callable[[Sequence[uuid.UUID]], ColumnElement[bool]]
 
 
 @dataclass(frozen=True, eq=False)  # SQL expressions in the fields: compared by identity
@@ -89,6 +99,7 @@ class Sweeper:
     anonymise: Operation | None = None
     tenant_column: Column | None = None
     subject_column: Column | None = None
+    subject_hold: SubjectHold | None = None
 
     def operation(self, action: str) -> Operation | None:
         return self.delete if action == "delete" else self.anonymise
@@ -122,7 +133,17 @@ def batch_keys(batch: SweepBatch, column: Column) -> list[Any]:
     return list(batch.session.scalars(select(column).where(batch.rows)))
 
 
+@dataclass(frozen=True)
+class NothingStored:
+    """A rule of the policy that no table holds records for, and why, in words a run prints."""
+
+    category: str
+    exception: str | None
+    reason: str
+
+
 _sweepers: dict[str, Sweeper] = {}
+_nothing_stored: dict[tuple[str, str | None], NothingStored] = {}
 _loaded = False
 _lock = threading.Lock()
 
@@ -139,6 +160,18 @@ def register_sweeper(sweeper: Sweeper) -> Sweeper:
         raise ValueError(f"sweeper {sweeper.name!r} is registered twice")
     _sweepers[sweeper.name] = sweeper
     return sweeper
+
+
+def declare_nothing_stored(category: str, *, exception: str | None = None, reason: str) -> NothingStored:
+    """Say that no record of `category` (or of its `exception`) is stored, so no sweeper is needed."""
+    if not reason.strip() or len(reason) > 400:  # it is printed, and kept in a run's 500-character note
+        raise ValueError(f"a declaration that nothing of '{category}' is stored needs a reason of 1-400 characters")
+    declared = NothingStored(category, exception, reason.strip())
+    existing = _nothing_stored.get((category, exception))
+    if existing is not None and existing != declared:
+        raise ValueError(f"'{category}' ({exception or 'its own period'}) is declared stored nowhere twice")
+    _nothing_stored[(category, exception)] = declared
+    return declared
 
 
 def load_sweepers() -> None:
@@ -158,3 +191,8 @@ def load_sweepers() -> None:
 def all_sweepers() -> list[Sweeper]:
     load_sweepers()
     return sorted(_sweepers.values(), key=lambda s: s.name)
+
+
+def all_nothing_stored() -> list[NothingStored]:
+    load_sweepers()
+    return sorted(_nothing_stored.values(), key=lambda d: (d.category, d.exception or ""))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from omniwise.audit import AuditEntry, record
@@ -31,7 +31,7 @@ from omniwise.policy.duration import Duration
 from omniwise.policy.model import Policy, Trigger
 from omniwise.retention import repository
 from omniwise.retention.models import RetentionRun, RetentionRunCategory, RetentionRunHold
-from omniwise.retention.registry import SweepBatch, Sweeper, all_sweepers
+from omniwise.retention.registry import NothingStored, SweepBatch, Sweeper, all_nothing_stored, all_sweepers
 from omniwise.runtime import Runtime
 from omniwise.worker.runner import describe_error
 
@@ -41,6 +41,9 @@ log = logging.getLogger("omniwise.retention")
 DEFAULT_BATCH_SIZE = 10_000
 # a rule whose batches keep failing is left for the next run rather than retried forever
 MAX_FAILED_BATCHES = 3
+# how the note of a rule the platform stores nothing for begins, in the run record and its printout
+NOTHING_STORED = "nothing to sweep: "
+NO_SWEEPER = "no sweeper is registered for this rule"
 
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
 
@@ -65,6 +68,8 @@ class PlannedSweep:
     rule: Rule
     sweeper: Sweeper | None
     problem: str | None
+    # for a rule with nothing stored: why, in words (a rule with a note and no problem is complete)
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,16 +97,53 @@ def policy_rules(policy: Policy) -> list[Rule]:
     return rules
 
 
-def plan(policy: Policy, sweepers: Sequence[Sweeper], categories: Collection[str] | None = None) -> list[PlannedSweep]:
-    """Pair each rule with its sweepers; a rule with none, or a sweeper with no rule, is reported, not swept."""
+def columns_holding(policy: Policy, category: str) -> list[str]:
+    """The columns of the data map that hold `category`: declared on the models, or listed by the policy."""
+    from omniwise.models import metadata  # every model, imported only when a plan needs them
+
+    found = {
+        f"{table.name}.{column.name}"
+        for table in metadata.tables.values()
+        for column in table.columns
+        if column.info.get("personal") and column.info.get("category") == category
+    }
+    listed = policy.categories_by_id.get(category)
+    return sorted(found | set(listed.columns if listed is not None else ()))
+
+
+def _unswept(policy: Policy, rule: Rule, declared: NothingStored | None) -> PlannedSweep:
+    """A rule with no sweeper: explained if the platform stores nothing for it (and the data map agrees)."""
+    if declared is None:
+        return PlannedSweep(rule, None, NO_SWEEPER)
+    holders = columns_holding(policy, rule.category) if rule.exception is None else []
+    if holders:
+        return PlannedSweep(
+            rule, None, f"{NO_SWEEPER}: it is declared stored nowhere, yet {holders[0]} holds '{rule.category}'"
+        )
+    return PlannedSweep(rule, None, None, NOTHING_STORED + declared.reason)
+
+
+def plan(
+    policy: Policy,
+    sweepers: Sequence[Sweeper],
+    categories: Collection[str] | None = None,
+    *,
+    nothing_stored: Sequence[NothingStored] = (),
+) -> list[PlannedSweep]:
+    """Pair each rule with its sweepers; a rule with none, or a sweeper with no rule, is reported, not swept.
+
+    A rule with no sweeper that a domain declares stored nowhere is planned with that reason
+    instead, unless a column of the data map holds its category after all.
+    """
     planned: list[PlannedSweep] = []
     matched: set[str] = set()
+    declared = {(d.category, d.exception): d for d in nothing_stored}
     for rule in policy_rules(policy):
         if categories and rule.category not in categories:
             continue
         mine = [s for s in sweepers if s.category == rule.category and s.exception == rule.exception]
         if not mine:
-            planned.append(PlannedSweep(rule, None, "no sweeper is registered for this rule"))
+            planned.append(_unswept(policy, rule, declared.get((rule.category, rule.exception))))
         for sweeper in mine:
             matched.add(sweeper.name)
             problem = None
@@ -153,7 +195,7 @@ def run_retention(
         unknown = sorted(set(categories or ()) - set(policy.categories_by_id))
         if unknown:
             raise ValidationFailed(f"category: '{unknown[0]}' is not a category of the privacy policy")
-        planned = plan(policy, all_sweepers(), categories)
+        planned = plan(policy, all_sweepers(), categories, nothing_stored=all_nothing_stored())
         holds = [
             HoldView(h.id, h.scope, h.tenant_id, h.subject_id, h.category)
             for h in repository.active_holds(session, at=moment)
@@ -185,7 +227,7 @@ def run_retention(
                 anonymised=0,
                 skipped_by_hold=0,
                 errors=0,
-                note=item.problem,
+                note=item.problem or item.note,
             )
             run.categories.append(row)
             rows.append(row.id)
@@ -356,6 +398,8 @@ class _Sweep:
     def _hold_clause(self, sweeper: Sweeper, hold: HoldView) -> ColumnElement[bool] | None:
         if hold.scope == "tenant" and sweeper.tenant_column is not None:
             return cast("ColumnElement[bool]", sweeper.tenant_column == hold.tenant_id)
+        if hold.scope == "subject" and hold.subject_id is not None and sweeper.subject_hold is not None:
+            return sweeper.subject_hold([hold.subject_id])
         if hold.scope == "subject" and sweeper.subject_column is not None:
             return cast("ColumnElement[bool]", sweeper.subject_column == hold.subject_id)
         return None
@@ -364,7 +408,10 @@ class _Sweep:
         clauses = []
         for scope, column in (("tenant", sweeper.tenant_column), ("subject", sweeper.subject_column)):
             ids = [h.tenant_id if scope == "tenant" else h.subject_id for h in self.holds if h.scope == scope]
-            if column is not None and ids:
+            if scope == "subject" and sweeper.subject_hold is not None:
+                if held := [i for i in ids if i is not None]:
+                    clauses.append(not_(sweeper.subject_hold(held)))
+            elif column is not None and ids:
                 # a row with no tenant (or person) is under no such hold; NOT IN alone would drop it
                 clauses.append(or_(column.is_(None), column.not_in(ids)))
         return clauses

@@ -1,10 +1,21 @@
-"""Retention of usage events (usage_information): after the period the actor id goes, the counts stay."""
+"""Retention of usage events (usage_information): after the period the actor id goes, the counts stay.
+
+Customer usage data (how a business's customers use the apps) has a rule in the policy but
+no table: the events here are calls of the business's own users and keys.
+"""
 
 from __future__ import annotations
 
 from omniwise.kit.db import start_of_day
 from omniwise.policy.model import Trigger
-from omniwise.retention.registry import Sweeper, delete_rows, older_than, register_sweeper, set_values
+from omniwise.retention.registry import (
+    Sweeper,
+    declare_nothing_stored,
+    delete_rows,
+    older_than,
+    register_sweeper,
+    set_values,
+)
 from omniwise.usage.models import UsageEvent
 
 register_sweeper(
@@ -22,4 +33,12 @@ register_sweeper(
         tenant_column=UsageEvent.tenant_id,
         describe="usage events: the actor id is dropped and the time cut to the day; feature, outcome, tenant stay",
     )
+)
+
+declare_nothing_stored(
+    "customer_usage_data",
+    reason=(
+        "no table holds it, since none of the applications records how a business's customers use them "
+        "(as the policy's note says); usage events are those of the business's own users"
+    ),
 )

@@ -1,4 +1,5 @@
-"""Connecting a Zendesk account: API tokens or OAuth (PKCE, rotating refresh tokens), sealed under the tenant key."""
+"""Connecting a Zendesk account (API tokens or OAuth with PKCE and rotating refresh tokens, sealed under
+the tenant key), and disconnecting it: secrets deleted at once, the mirror kept only for the policy's period."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from omniwise.zendesk.ratelimit import limits_for, plan_limit
 from omniwise.zendesk.schemas import ApiTokenAuth, ConnectionCreate, ConnectionRead
 
 TABLE = "zendesk_connections"
+DISCONNECTED = "disconnected"
 OAUTH_FLOW_TTL = timedelta(minutes=10)
 # a refreshed pair this process holds but whose transaction rolled back: used and stored next time
 _fresh_tokens: dict[uuid.UUID, dict[str, Any]] = {}
@@ -89,6 +91,7 @@ def to_read(connection: ZendeskConnection, authorize_url: str | None = None) -> 
         app_installation_id=connection.app_installation_id,
         created_at=connection.created_at,
         last_webhook_at=connection.last_webhook_at,
+        disconnected_at=connection.disconnected_at,
         authorize_url=authorize_url,
     )
 
@@ -98,19 +101,20 @@ def create_connection(
 ) -> ConnectionRead:
     """Store a connection; with OAuth, start the authorisation and return the URL to send the admin to."""
     require(actor, Permission.ZENDESK_MANAGE)
-    if repository.connection_by_subdomain(session, tenant_id=tenant.id, subdomain=data.subdomain) is not None:
+    existing = repository.connection_by_subdomain(session, tenant_id=tenant.id, subdomain=data.subdomain)
+    if existing is not None and existing.status != DISCONNECTED:
         raise Conflict(f"subdomain: this business already connected the Zendesk account '{data.subdomain}'")
-    connection = ZendeskConnection(
-        id=uuid.uuid4(),
-        tenant_id=tenant.id,
-        subdomain=data.subdomain,
-        base_url=data.base_url or f"https://{data.subdomain}.zendesk.com",
-        auth_type=data.auth.type,
-        plan=data.plan.value,
-        rate_limit_per_minute=data.rate_limit_per_minute,
-        app_installation_id=data.app_installation_id,
-        created_at=utcnow(),
+    # connecting a disconnected account again takes up its row: the clock on its mirror stops,
+    # and the next sync starts from the beginning (its cursors went with the disconnection)
+    connection = existing or ZendeskConnection(
+        id=uuid.uuid4(), tenant_id=tenant.id, subdomain=data.subdomain, created_at=utcnow()
     )
+    connection.base_url = data.base_url or f"https://{data.subdomain}.zendesk.com"
+    connection.auth_type = data.auth.type
+    connection.plan = data.plan.value
+    connection.rate_limit_per_minute = data.rate_limit_per_minute
+    connection.app_installation_id = data.app_installation_id
+    connection.disconnected_at = None
     connection.webhook_secret_ct = _seal(keyring, connection, "webhook_secret", data.webhook_secret)
     authorize_url = None
     if isinstance(data.auth, ApiTokenAuth):
@@ -123,7 +127,7 @@ def create_connection(
     session.flush()
     if connection.auth_type == "oauth":
         authorize_url = _start_oauth(session, keyring, settings, connection)
-    _audit(session, actor, connection, "created", auth_type=connection.auth_type)
+    _audit(session, actor, connection, "reconnected" if existing else "created", auth_type=connection.auth_type)
     return to_read(connection, authorize_url)
 
 
@@ -311,3 +315,38 @@ def read_connection(session: Session, *, actor: Actor, tenant: Tenant, connectio
 def list_connections(session: Session, *, actor: Actor, tenant: Tenant) -> list[ConnectionRead]:
     require(actor, Permission.ZENDESK_READ)
     return [to_read(c) for c in repository.list_connections(session, tenant_id=tenant.id)]
+
+
+def disconnect_connection(
+    session: Session, *, actor: Actor, tenant: Tenant, connection_id: uuid.UUID
+) -> ConnectionRead:
+    """Stop syncing, delete the stored secrets now, and start the clock on the mirror; again is a no-op.
+
+    The tokens and the webhook secret are deleted in this transaction, so from its commit
+    on no call can be made to the account, and deliveries from it are refused (410) once a
+    process's half-minute cache of the connection has lapsed; one stored meanwhile is never
+    applied (the processing job skips a disconnected account) and goes with the rest. The mirror
+    stays for the period of the policy's `integration_disconnected` rules (so a business
+    that disconnects by mistake can connect again without losing it) and is then deleted
+    by the retention sweep.
+    """
+    connection = get_connection(session, actor=actor, tenant=tenant, connection_id=connection_id, manage=True)
+    if connection.status == DISCONNECTED:
+        return to_read(connection)
+    now = utcnow()
+    connection.status = DISCONNECTED
+    connection.disconnected_at = now
+    connection.credentials_ct = None
+    connection.webhook_secret_ct = None
+    connection.token_expires_at = None
+    connection.app_installation_id = None  # the sidebar app's requests no longer reach this business
+    _forget_fresh(connection.id)
+    flows = repository.delete_oauth_flows(session, tenant_id=tenant.id, connection_id=connection.id)
+    cursors = repository.delete_cursors(session, tenant_id=tenant.id, connection_id=connection.id)
+    stopped = 0
+    for run in repository.unfinished_runs(session, tenant_id=tenant.id, connection_id=connection.id):
+        run.status, run.finished_at, run.error = "interrupted", now, "the connection was disconnected"
+        stopped += 1
+    session.flush()
+    _audit(session, actor, connection, "disconnected", syncs_stopped=stopped, oauth_flows=flows, cursors=cursors)
+    return to_read(connection)

@@ -61,6 +61,17 @@ def read_connection(
 
 
 @router.post(
+    "/connections/{connection_id}/disconnect",
+    response_model=ConnectionRead,
+    summary="Disconnect a Zendesk account: secrets deleted now, its data after the policy's period",
+)
+def disconnect_connection(
+    connection_id: uuid.UUID, session: DbSession, actor: CurrentActor, tenant: ScopedTenant
+) -> ConnectionRead:
+    return connections.disconnect_connection(session, actor=actor, tenant=tenant, connection_id=connection_id)
+
+
+@router.post(
     "/connections/{connection_id}/sync", status_code=202, response_model=SyncRunRead, summary="Start a sync (as jobs)"
 )
 def start_sync(connection_id: uuid.UUID, session: DbSession, actor: CurrentActor, tenant: ScopedTenant) -> SyncRunRead:

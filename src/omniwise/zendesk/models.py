@@ -34,7 +34,12 @@ def tenant_sealed(what: str) -> dict[str, object]:
 
 
 class ZendeskConnection(TimestampedMixin, Base):
-    """One Zendesk account connected by a tenant. Its secrets are sealed and never leave the platform."""
+    """One Zendesk account connected by a tenant. Its secrets are sealed and never leave the platform.
+
+    A disconnected connection keeps its row (the privacy requests filed through it point at
+    it) but no secret; its mirror is deleted by the retention sweep once the policy's period
+    after `disconnected_at` has passed.
+    """
 
     __tablename__ = "zendesk_connections"
     __table_args__ = (UniqueConstraint("tenant_id", "subdomain"),)
@@ -52,6 +57,9 @@ class ZendeskConnection(TimestampedMixin, Base):
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     app_installation_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     last_webhook_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # when the business disconnected the account: syncing stopped, secrets deleted, and the
+    # retention clock of the mirror (policy trigger `integration_disconnected`) started
+    disconnected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ZendeskOAuthFlow(Base):

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from omniwise.kit.db import tenant_scoped
@@ -68,7 +69,28 @@ def oauth_flow_by_state(session: Session, *, state_hash: str) -> ZendeskOAuthFlo
     return session.scalars(stmt).one_or_none()
 
 
+def delete_oauth_flows(session: Session, *, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> int:
+    stmt = delete(ZendeskOAuthFlow).where(
+        ZendeskOAuthFlow.tenant_id == tenant_id, ZendeskOAuthFlow.connection_id == connection_id
+    )
+    return int(cast("CursorResult[Any]", session.execute(stmt)).rowcount)
+
+
 # sync state
+
+
+def unfinished_runs(session: Session, *, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> Sequence[ZendeskSyncRun]:
+    stmt = tenant_scoped(select(ZendeskSyncRun), ZendeskSyncRun, tenant_id).where(
+        ZendeskSyncRun.connection_id == connection_id, ZendeskSyncRun.status.in_(("queued", "running"))
+    )
+    return session.scalars(stmt).all()
+
+
+def delete_cursors(session: Session, *, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> int:
+    stmt = delete(ZendeskSyncCursor).where(
+        ZendeskSyncCursor.tenant_id == tenant_id, ZendeskSyncCursor.connection_id == connection_id
+    )
+    return int(cast("CursorResult[Any]", session.execute(stmt)).rowcount)
 
 
 def latest_run(session: Session, *, tenant_id: uuid.UUID, connection_id: uuid.UUID) -> ZendeskSyncRun | None:

@@ -90,6 +90,8 @@ class ConnectionRead(BaseModel):
     app_installation_id: int | None
     created_at: datetime
     last_webhook_at: datetime | None
+    # set once the business disconnects the account; its mirror is deleted the policy's period later
+    disconnected_at: datetime | None = None
     authorize_url: str | None = None
 
 

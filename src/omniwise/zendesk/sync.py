@@ -67,6 +67,8 @@ def _audit(session: Session, actor: Actor, run: ZendeskSyncRun, action: str, **d
 
 def start_run(session: Session, *, actor: Actor, connection: ZendeskConnection, mode: str) -> ZendeskSyncRun:
     """Open a sync run; a run still alive elsewhere is a conflict, a dead one is taken over."""
+    if connection.disconnected_at is not None:
+        raise Conflict(f"zendesk connection {connection.id} is disconnected; connect the account again to sync it")
     for category in (ZENDESK_DATA, CUSTOMER_CONTACT):
         require_purpose(
             session,

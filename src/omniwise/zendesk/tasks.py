@@ -54,8 +54,8 @@ def process_webhooks(ctx: JobContext, tenant_id: str, connection_id: str, event_
     connection = repository.get_connection(
         session, tenant_id=uuid.UUID(tenant_id), connection_id=uuid.UUID(connection_id)
     )
-    if connection is None:
-        return
+    if connection is None or connection.disconnected_at is not None:
+        return  # a disconnected account's events are not applied; the retention sweep deletes them
 
     def client() -> ZendeskApi:
         return client_for(session, runtime.keyring, runtime.settings, connection, defer_after=MAX_WAIT_IN_JOB)

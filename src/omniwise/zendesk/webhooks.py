@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from omniwise.errors import BadRequest, NotFound, Unauthorized
+from omniwise.errors import BadRequest, Gone, NotFound, Unauthorized
 from omniwise.kit.clock import utcnow
 from omniwise.runtime import Runtime
 from omniwise.worker import enqueue
@@ -111,6 +111,7 @@ def event_identity(payload: Any, body: bytes, invocation_id: str | None) -> tupl
 class _Target:
     tenant_id: uuid.UUID
     secret: str | None
+    disconnected: bool
     expires: float
 
 
@@ -148,6 +149,7 @@ class WebhookInbox:
             target = _Target(
                 connection.tenant_id,
                 webhook_secret(self.runtime.keyring, connection),
+                connection.disconnected_at is not None,
                 time.monotonic() + SECRET_CACHE_SECONDS,
             )
         self._targets[connection_id] = target
@@ -162,6 +164,8 @@ class WebhookInbox:
         batch's futures with one call into that loop, not one per delivery.
         """
         target = self._target(connection_id)
+        if target.disconnected:
+            raise Gone(f"zendesk connection {connection_id} is disconnected; remove this webhook in Zendesk")
         if target.secret is None:
             raise Unauthorized(f"zendesk connection {connection_id} has no webhook secret; no delivery can be verified")
         verify_signature(

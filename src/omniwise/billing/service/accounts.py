@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.orm import Session
 
 from omniwise.audit import AuditEntry, record
@@ -86,14 +88,45 @@ def ensure_customer(
     """
     if account.stripe_customer_id is not None:
         return account.stripe_customer_id
+    # a customer the retention sweep deleted is followed by a new one, under a key of its own
+    generation = [int(account.customer_deleted_at.timestamp())] if account.customer_deleted_at else []
     customer_id = gateway.create_customer(
-        tenant_id=tenant.id, idempotency_key=idempotency_key(tenant.id, "customer.create")
+        tenant_id=tenant.id, idempotency_key=idempotency_key(tenant.id, "customer.create", *generation)
     )
     account.stripe_customer_id = customer_id
     account.customer_created_at = utcnow()
+    account.customer_deleted_at = None
     session.flush()
     audit(session, actor, tenant, "billing:customer:created", object_type="stripe_customer", object_id=customer_id)
     contact = repository.contact(session, tenant_id=tenant.id)
     if contact is not None and contact.pushed_version != contact.version:
         queue_push(session, tenant=tenant, version=contact.version, actor=actor)
     return customer_id
+
+
+def delete_expired_customer(
+    session: Session, gateway: StripeGateway | None, *, tenant_id: uuid.UUID, customer_id: str, actor: Actor
+) -> bool:
+    """Delete at Stripe a customer whose billing details the retention sweep erased; whether Stripe had it.
+
+    The sweep has already cut the account's link to it (ids only in this job's arguments);
+    repeating this after a failure sends the same idempotent request.
+    """
+    stripe = need_gateway(gateway)
+    deleted = stripe.delete_customer(
+        customer_id=customer_id, idempotency_key=idempotency_key(tenant_id, "customer.delete", customer_id)
+    )
+    record(
+        session,
+        AuditEntry(
+            name="billing:customer:deleted",
+            actor_type=actor.kind,
+            actor_id=actor.id,
+            tenant_id=tenant_id,
+            purpose="legal_compliance",
+            object_type="stripe_customer",
+            object_id=customer_id,
+            details={"reason": "retention", "stripe_had_it": deleted},
+        ),
+    )
+    return deleted

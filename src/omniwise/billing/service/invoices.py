@@ -1,31 +1,21 @@
-"""Invoice records: listed for the tenant, read under restriction by a privacy officer, deleted when due.
+"""Invoice records: listed for the tenant, read under restriction by a privacy officer.
 
-The same sweep deletes stored webhook events once Stripe can no longer redeliver them.
+They are deleted when the policy's period ends by the retention sweep (`billing/sweepers.py`).
 """
 
 from __future__ import annotations
 
-import uuid
-from collections import Counter
-from datetime import datetime, timedelta
-
 from sqlalchemy.orm import Session
 
-from omniwise.audit import AuditEntry, record
 from omniwise.auth.actor import Actor
 from omniwise.auth.roles import Permission
 from omniwise.billing import repository
 from omniwise.billing.models import BillingInvoice
 from omniwise.billing.schemas import InvoiceRead, RestrictedInvoiceRead, RestrictedReadReason
 from omniwise.billing.service.accounts import audit
-from omniwise.kit.clock import utcnow
 from omniwise.kit.pagination import Page, decode_cursor, encode_cursor
 from omniwise.tenants.models import Tenant
 from omniwise.tenants.service import require
-
-PURGE_BATCH = 500
-# Stripe retries a delivery for up to three days; after a month an event id guards against nothing
-EVENT_RETENTION = timedelta(days=30)
 
 
 def _read(row: BillingInvoice) -> InvoiceRead:
@@ -109,37 +99,3 @@ def read_restricted_invoices(
             )
         )
     return Page(items=items, next_cursor=next_cursor)
-
-
-def purge_due_invoices(session: Session, *, actor: Actor, now: datetime | None = None) -> int:
-    """Delete restricted invoice records whose legal period has ended; how many were deleted."""
-    moment = now or utcnow()
-    deleted: Counter[uuid.UUID] = Counter()
-    while True:
-        rows = repository.due_invoices(session, now=moment, limit=PURGE_BATCH)
-        if not rows:
-            break
-        for row in rows:
-            deleted[row.tenant_id] += 1
-            session.delete(row)
-        session.flush()
-    for tenant_id, count in sorted(deleted.items(), key=lambda item: str(item[0])):
-        record(
-            session,
-            AuditEntry(
-                name="billing:invoices:purged",
-                actor_type=actor.kind,
-                actor_id=actor.id,
-                tenant_id=tenant_id,
-                purpose="legal_compliance",
-                object_type="tenant",
-                object_id=str(tenant_id),
-                details={"count": count, "before": moment.isoformat()},
-            ),
-        )
-    return sum(deleted.values())
-
-
-def purge_old_events(session: Session, *, now: datetime | None = None) -> int:
-    """Delete stored webhook events processed more than EVENT_RETENTION ago; how many."""
-    return repository.delete_events(session, before=(now or utcnow()) - EVENT_RETENTION)

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 from omniwise.billing import repository
 from omniwise.billing.config import BillingConfig
 from omniwise.billing.gateway import InvoiceRecord, StripeGateway, SubscriptionRecord
-from omniwise.billing.models import AccountStatus, BillingAccount, BillingInvoice, BillingSubscription
+from omniwise.billing.models import (
+    ENDED_STATUSES,
+    AccountStatus,
+    BillingAccount,
+    BillingInvoice,
+    BillingSubscription,
+)
 from omniwise.billing.retention import invoice_retention
 from omniwise.kit.clock import utcnow
 from omniwise.policy.model import Policy
@@ -60,7 +66,19 @@ def apply_subscription(
     row.ended_at = from_epoch(record.ended_at)
     row.stripe_event_created = max(row.stripe_event_created or 0, stamp)
     session.flush()
+    note_subscription_end(session, account=account)
     return row
+
+
+def note_subscription_end(session: Session, *, account: BillingAccount) -> None:
+    """Start (or stop) the clock of the billing details: when the last subscription ended, while none is live."""
+    rows = repository.subscriptions(session, tenant_id=account.tenant_id)
+    if not rows:
+        return  # the ended ones were swept: the clock keeps the end they left
+    if any(row.status not in ENDED_STATUSES for row in rows):
+        account.subscription_ended_at = None
+        return
+    account.subscription_ended_at = max(row.ended_at or row.canceled_at or utcnow() for row in rows)
 
 
 def restrict_invoice(row: BillingInvoice, *, policy: Policy, closed_at: datetime) -> None:
