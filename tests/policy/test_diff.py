@@ -173,3 +173,31 @@ def test_a_copied_policy_computes_its_own_hash_and_lookups() -> None:
     assert fewer.sha256 != shipped.sha256
     assert len(fewer.categories_by_id) == 2
     assert kinds(diff_policies(shipped, fewer)) == {ChangeKind.CATEGORY_REMOVED: False}
+
+
+COOKIE_RULE_END = COOKIES_13M
+
+
+def _cookie_exception(period: str, trigger: str) -> tuple[str, str]:
+    return (
+        COOKIE_RULE_END,
+        COOKIE_RULE_END
+        + "      exceptions:\n        - id: disputed\n          applies_to: consent records in a dispute\n"
+        + f"          period: {period}\n          trigger: {trigger}\n          action: delete\n"
+        + "          law: Article 7(1) GDPR, under which we must be able to show that consent was given.\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("period", "trigger", "kind", "significant"),
+    [
+        pytest.param("P30D", "collected", ChangeKind.RETENTION_SHORTER, False, id="sooner-and-shorter"),
+        pytest.param("P3Y", "collected", ChangeKind.RETENTION_LONGER, True, id="longer-than-the-rule"),
+        pytest.param("P30D", "account_closed", ChangeKind.RETENTION_LONGER, True, id="counted-from-a-later-event"),
+    ],
+)
+def test_a_new_exception_is_longer_only_when_it_may_keep_data_longer(
+    period: str, trigger: str, kind: ChangeKind, significant: bool
+) -> None:
+    changes = diff_policies(shipped_policy(), variant(_cookie_exception(period, trigger)))
+    assert kinds(changes) == {kind: significant}, [c.to_json() for c in changes]

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from omniwise.policy.countries import country_name
 from omniwise.policy.duration import Duration
-from omniwise.policy.model import MANDATORY_SIGNIFICANT, ChangeKind, Policy, Retention
+from omniwise.policy.model import MANDATORY_SIGNIFICANT, ChangeKind, Policy, Retention, RetentionException, Trigger
 
 CHANGE_LABELS: dict[ChangeKind, str] = {
     ChangeKind.CATEGORY_ADDED: "a new kind of information collected",
@@ -164,6 +164,19 @@ def _length(
         found.add(shorter, path, f"{subject} {new.words()} instead of {old.words()}")
 
 
+def _new_exception_kind(rule: Retention, exception: RetentionException) -> ChangeKind:
+    """Whether a new exception keeps some data longer than its category's rule, or less long.
+
+    Periods counted from different events compare only one way for certain: an exception
+    no longer than the rule, counted from collection or from the rule's own event, ends no
+    later than the rule would. Any other new exception may keep data longer.
+    """
+    sooner = exception.trigger in (Trigger.COLLECTED, rule.trigger)
+    if sooner and exception.duration.approx_days() <= rule.duration.approx_days():
+        return ChangeKind.RETENTION_SHORTER
+    return ChangeKind.RETENTION_LONGER
+
+
 def _retention(found: _Found, path: str, name: str, old: Retention | None, new: Retention | None) -> None:
     if old is None or new is None:
         if old != new:
@@ -176,9 +189,9 @@ def _retention(found: _Found, path: str, name: str, old: Retention | None, new: 
     added, removed, common = _sides(old.exceptions, new.exceptions)
     for exception in added:
         found.add(
-            ChangeKind.RETENTION_LONGER,
+            _new_exception_kind(new, exception),
             f"{path}.exceptions.{exception.id}",
-            f"a new legal exception keeps {exception.applies_to} for {exception.duration.words()}",
+            f"a new exception keeps {exception.applies_to} for {exception.duration.words()}",
         )
     for exception in removed:
         found.add(
