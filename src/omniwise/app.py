@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
@@ -29,11 +30,12 @@ from omniwise.web import problems
 from omniwise.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from omniwise.web.recording import UsageRecordingMiddleware
 from omniwise.web.routing import page_modules
-from omniwise.web.templating import STATIC_DIR
+from omniwise.web.templating import STATIC_DIR, static_url
 from omniwise.zendesk.endpoints import WebhookReceiver
 from omniwise.zendesk.endpoints import public as zendesk_public_router
 from omniwise.zendesk.endpoints import router as zendesk_router
 
+SWAGGER_UI = "vendor/swagger-ui-dist-5.35.0/"
 DESCRIPTION = (
     "The platform behind Omni Wise's Zendesk apps. Every personal field is encrypted under "
     "its person's key, every access is audited, and every error is application/problem+json."
@@ -58,7 +60,15 @@ def create_app(
             if on_shutdown is not None:
                 on_shutdown()
 
-    app = FastAPI(title="Omni Wise platform", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # the API reference is served from files shipped in the package: nothing is fetched from a CDN
+    app = FastAPI(
+        title="Omni Wise platform",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.runtime = runtime
     app.state.ready = False
     problems.install(app)
@@ -81,6 +91,16 @@ def create_app(
     app.include_router(consent_router)
     app.include_router(zendesk_router)
     app.include_router(zendesk_public_router)
+
+    @app.get("/docs", include_in_schema=False)
+    def api_reference() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - API reference",
+            swagger_js_url=static_url(SWAGGER_UI + "swagger-ui-bundle.js"),
+            swagger_css_url=static_url(SWAGGER_UI + "swagger-ui.css"),
+            swagger_favicon_url=static_url("favicon.svg"),
+        )
 
     @app.get("/health", tags=["health"], summary="200 once the service is ready")
     def health() -> Any:
