@@ -17,7 +17,8 @@ def test_docs_reference_only_local_assets(client: TestClient, runtime: Runtime) 
     assets = REFERENCE.findall(page.text)
     assert len(assets) >= 3  # the script, the stylesheet and the icon
     for asset in assets:
-        assert asset.startswith("/") and not asset.startswith("//"), asset
+        assert asset.startswith("/"), asset
+        assert not asset.startswith("//"), asset
         served = client.get(asset)
         assert served.status_code == 200, asset
         assert served.content, asset

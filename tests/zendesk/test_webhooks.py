@@ -137,7 +137,9 @@ def test_forged_stale_and_unsigned_deliveries_are_refused(connected: Connected) 
 
 def test_events_apply_in_order_of_truth_whatever_order_they_arrive_in(connected: Connected, jobs: object) -> None:
     t1, t2, t3 = time.time() - 30, time.time() - 20, time.time() - 10
-    created = event("ticket.created", "zen:ticket:501", ticket_detail(501, 77, at=t1, created=t1, status="new", subject="Old"))
+    created = event(
+        "ticket.created", "zen:ticket:501", ticket_detail(501, 77, at=t1, created=t1, status="new", subject="Old")
+    )
     commented = event(
         "ticket.comment_added",
         "zen:ticket:501",
