@@ -17,8 +17,10 @@ from omniwise.billing.endpoints import router as billing_router
 from omniwise.billing.endpoints import webhooks as billing_webhooks
 from omniwise.consent.endpoints import router as consent_router
 from omniwise.contacts.endpoints import router as contacts_router
+from omniwise.disclosures.endpoints import records_router as disclosures_router
 from omniwise.disclosures.endpoints import router as sharing_router
 from omniwise.messaging.endpoints import router as messaging_router
+from omniwise.messaging.endpoints import tenant_router as opt_outs_router
 from omniwise.policy.endpoints import router as notice_router
 from omniwise.policy.endpoints import tenant_router as notice_tenant_router
 from omniwise.retention.endpoints import router as retention_router
@@ -81,9 +83,11 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.state.login_throttle = AddressThrottle()
     app.include_router(sharing_router)
+    app.include_router(disclosures_router)
     app.include_router(notice_tenant_router)
     app.include_router(notice_router)
     app.include_router(messaging_router)
+    app.include_router(opt_outs_router)
     app.include_router(billing_router)
     app.include_router(billing_webhooks)
     app.include_router(retention_router)

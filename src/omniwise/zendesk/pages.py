@@ -71,13 +71,8 @@ def _panel(session: DbSession, viewer: TenantUser, tenant: PortalTenant, connect
 
 @router.get("/portal/zendesk")
 def zendesk_home(request: Request, session: DbSession, viewer: TenantUser, tenant: PortalTenant) -> Response:
-    found = connections.list_connections(session, actor=viewer.actor, tenant=tenant)
-    rows = [
-        (found_one, _progress(sync.sync_status(session, actor=viewer.actor, tenant=tenant, connection_id=found_one.id)))
-        for found_one in found
-    ]
-    values = {"rows": rows, "can_manage": viewer.can(Permission.ZENDESK_MANAGE)}
-    return render(request, "portal/zendesk.html", values)
+    rows = sync.connection_summaries(session, actor=viewer.actor, tenant=tenant)
+    return render(request, "portal/zendesk.html", {"rows": rows, "can_manage": viewer.can(Permission.ZENDESK_MANAGE)})
 
 
 def _connect_values(settings: Settings, form: Form) -> dict[str, Any]:
