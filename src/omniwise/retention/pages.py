@@ -46,12 +46,11 @@ PAGE = 20
 def _volumes(session: DbSession, viewer: Staff) -> Any:
     weeks = service.volumes_per_week(session, actor=viewer.actor)
     chart = Chart(
-        "Rows deleted and anonymised by retention runs, per week (weeks start on Monday, UTC)",
+        "Rows deleted and anonymised by real retention runs, per week (weeks start on Monday, UTC)",
         [week_label(week.week) for week in weeks],
         [
             Series("Deleted", [week.deleted for week in weeks]),
             Series("Anonymised", [week.anonymised for week in weeks]),
-            Series("Runs", [week.runs for week in weeks], kind="line"),
         ],
         y_label="rows",
     )

@@ -48,7 +48,8 @@ def closing_terms(policy: Policy) -> list[ClosingTerm]:
             continue
         kept = [
             f"{exception.applies_to[:1].upper()}{exception.applies_to[1:]}: kept for {exception.duration.words()} "
-            f"{exception.trigger.plain}, then {ACTION_WORDS[exception.action]}, as required by {exception.law.strip()}"
+            f"{exception.trigger.plain}, then {ACTION_WORDS[exception.action]}, as required by "
+            + exception.law.strip().rstrip(".")
             for exception in retention.exceptions
         ]
         terms.append(

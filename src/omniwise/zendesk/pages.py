@@ -56,7 +56,7 @@ def _progress(status: SyncStatus) -> dict[str, Any]:
             {
                 "name": STREAM_LABELS[name],
                 "state": state,
-                "items": stream.items if stream else 0,
+                "records": stream.items if stream else 0,
                 "pending": stream.pending if stream else 0,
             }
         )
