@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import uvicorn
 
@@ -15,12 +15,21 @@ from tests.cli.helpers import free_port
 
 
 @contextlib.contextmanager
-def live_server(runtime: Runtime, *, timeout: float = 15.0) -> Iterator[str]:
-    """Yield the base URL of a running server; stop it (and wait for its thread) afterwards."""
+def live_server(
+    runtime: Runtime,
+    *,
+    on_startup: Callable[[], None] | None = None,
+    on_shutdown: Callable[[], None] | None = None,
+    timeout: float = 15.0,
+) -> Iterator[str]:
+    """Yield the base URL of a running server; stop it (and wait for its thread) afterwards.
+
+    `on_startup` and `on_shutdown` run with the application's lifespan, as `omniwise serve`
+    starts and stops its job machinery.
+    """
     port = free_port()
-    config = uvicorn.Config(
-        create_app(runtime), host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
-    )
+    app = create_app(runtime, on_startup=on_startup, on_shutdown=on_shutdown)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"live-server-{port}", daemon=True)
     thread.start()

@@ -296,3 +296,30 @@ def test_the_retention_command_deletes_what_billing_keeps_no_longer(
     assert "P10Y financial_year_end -> delete billing.invoices 1 deleted 1 0 0" in text
     assert "business_details" not in text
     assert _invoices(runtime, tenancy.tenant_id) == []
+
+
+def test_closing_the_account_closes_its_billing_in_the_same_transaction(
+    client: TestClient, runtime: Runtime, stripe_memory: InMemoryStripeGateway
+) -> None:
+    tenancy = Tenancy(client, runtime)
+    subscribe_through_checkout(client, runtime, stripe_memory, tenancy.admin, tenancy.tenant_id)
+    closed = client.post(f"/api/v1/tenants/{tenancy.tenant_id}/close", headers=tenancy.auth)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed"
+    billing = client.get(tenancy.billing, headers=tenancy.auth).json()
+    assert billing["account_status"] == "closed"
+    assert billing["subscription"] is None
+    assert all(sub["status"] == "canceled" for sub in stripe_memory.subscriptions.values())
+
+
+def test_a_stripe_outage_leaves_the_account_open(
+    client: TestClient, runtime: Runtime, stripe_memory: InMemoryStripeGateway
+) -> None:
+    tenancy = Tenancy(client, runtime)
+    subscribe_through_checkout(client, runtime, stripe_memory, tenancy.admin, tenancy.tenant_id)
+    install_gateway(runtime, DeleteFailsOnce(stripe_memory))  # type: ignore[arg-type]
+    failed = client.post(f"/api/v1/tenants/{tenancy.tenant_id}/close", headers=tenancy.auth)
+    assert failed.status_code == 503
+    tenant = client.get(f"/api/v1/tenants/{tenancy.tenant_id}", headers=tenancy.auth).json()
+    assert tenant["status"] == "active"  # nothing is closed when Stripe cannot be told
+    assert client.post(f"/api/v1/tenants/{tenancy.tenant_id}/close", headers=tenancy.auth).status_code == 200

@@ -77,7 +77,7 @@ def test_the_portal_needs_a_customer_and_then_hands_out_stripes_page(
     assert response.status_code == 201
     assert response.json()["url"].startswith("https://stripe.invalid/portal/")
     (portal,) = stripe_memory.portal_sessions.values()
-    assert portal["return_url"] == "http://127.0.0.1:8000/billing"
+    assert portal["return_url"] == "http://127.0.0.1:8000/portal/subscription"
 
 
 def test_invoices_are_listed_newest_first_a_page_at_a_time(

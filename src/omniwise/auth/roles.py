@@ -30,6 +30,7 @@ class Permission(StrEnum):
     CONTACTS_READ = "contacts:read"
     CONTACTS_WRITE = "contacts:write"
     AUDIT_READ = "audit:read"
+    DISCLOSURES_READ = "disclosures:read"
     BILLING_READ = "billing:read"
     BILLING_MANAGE = "billing:manage"
     BILLING_RESTRICTED_READ = "billing:restricted-read"
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CONTACTS_READ,
             Permission.CONTACTS_WRITE,
             Permission.AUDIT_READ,
+            Permission.DISCLOSURES_READ,
             Permission.BILLING_READ,
             Permission.BILLING_RESTRICTED_READ,
             Permission.RETENTION_READ,

@@ -13,9 +13,9 @@ from omniwise.config import Settings
 class BillingConfig:
     prices: Mapping[str, str] = field(default_factory=dict)
     plan_features: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    checkout_success_url: str = "http://127.0.0.1:8000/billing/done"
-    checkout_cancel_url: str = "http://127.0.0.1:8000/billing/canceled"
-    portal_return_url: str = "http://127.0.0.1:8000/billing"
+    checkout_success_url: str = "http://127.0.0.1:8000/portal/subscription?checkout=done"
+    checkout_cancel_url: str = "http://127.0.0.1:8000/portal/subscription?checkout=canceled"
+    portal_return_url: str = "http://127.0.0.1:8000/portal/subscription"
     webhook_secret: str | None = None
     webhook_tolerance_seconds: int = 300
     gateway_configured: bool = False

@@ -36,6 +36,6 @@ def cookies_page(policy: Policy, cookies: Cookies) -> str:
         f"<title>Cookies - {escape(policy.controller.name)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>Cookies</h1>{note}{''.join(sections)}"
         "<p>To change or withdraw your choice at any time, use the \u201cCookie preferences\u201d button "
-        "on this page.</p>"
+        'on this page, or <a href="/privacy/cookies/preferences">the preferences form</a>, which needs no script.</p>'
         '<script src="/consent.js"></script></body></html>'
     )

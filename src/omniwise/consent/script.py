@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import uuid
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
@@ -25,18 +27,28 @@ def _seconds(days: float) -> int:
     return round(days * 86400)
 
 
-def banner_config(policy: Policy, cookies: Cookies, *, gpc_header: bool) -> dict[str, Any]:
+def consent_max_age(policy: Policy, cookies: Cookies) -> int:
+    """How long, in seconds, a browser remembers its choice: as long as the policy keeps its proof, and no longer."""
     consent_cookie = next((c for g in cookies.groups for c in g.cookies if c.name == CONSENT_COOKIE), None)
     category = policy.categories_by_id.get(cookies.category)
-    # the choice is remembered as long as the policy keeps its proof, and no longer
     remembered = (
         consent_cookie.duration
         if consent_cookie
         else (category.retention.duration if category and category.retention else None)
     )
+    return _seconds(remembered.approx_days()) if remembered else 0
+
+
+def consent_cookie_value(cookies: Cookies, *, consent_id: uuid.UUID, choices: Mapping[str, bool]) -> str:
+    """The `ow_consent` cookie as the banner script writes and reads it: `v1.<id>.<version>.<groups or ->`."""
+    accepted = [group.id for group in cookies.consent_groups if choices.get(group.id)]
+    return ".".join(("v1", str(consent_id), cookies.sha256[:12], "+".join(accepted) or "-"))
+
+
+def banner_config(policy: Policy, cookies: Cookies, *, gpc_header: bool) -> dict[str, Any]:
     return {
         "consentCookie": CONSENT_COOKIE,
-        "consentMaxAge": _seconds(remembered.approx_days()) if remembered else 0,
+        "consentMaxAge": consent_max_age(policy, cookies),
         "cookiesVersion": cookies.sha256,
         "noticeSha256": policy.sha256,
         "gpcHeader": gpc_header,

@@ -6,10 +6,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from omniwise.retention.models import LegalHold, RetentionRun
+from omniwise.retention.models import LegalHold, RetentionRun, RetentionRunCategory
 
 
 def get_hold(session: Session, hold_id: uuid.UUID) -> LegalHold | None:
@@ -67,3 +67,27 @@ def latest_completed_run(session: Session) -> RetentionRun | None:
         .limit(1)
     )
     return session.scalars(stmt).first()
+
+
+def run_volumes(session: Session, *, since: datetime) -> Sequence[tuple[datetime, int, int]]:
+    """Each real run started since `since`: when it started, rows deleted, rows anonymised."""
+    stmt = (
+        select(
+            RetentionRun.started_at,
+            func.coalesce(func.sum(RetentionRunCategory.deleted), 0),
+            func.coalesce(func.sum(RetentionRunCategory.anonymised), 0),
+        )
+        .outerjoin(RetentionRunCategory, RetentionRunCategory.run_id == RetentionRun.id)
+        .where(RetentionRun.dry_run.is_(False), RetentionRun.started_at >= since)
+        .group_by(RetentionRun.id, RetentionRun.started_at)
+    )
+    return [(started, int(deleted), int(anonymised)) for started, deleted, anonymised in session.execute(stmt)]
+
+
+def count_active_holds(session: Session, *, at: datetime) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(LegalHold)
+        .where(LegalHold.released_at.is_(None), LegalHold.created_at <= at, LegalHold.ends_at > at)
+    )
+    return int(session.scalar(stmt) or 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -142,3 +142,42 @@ def heartbeat(session: Session, *, now: datetime | None = None, max_age: timedel
         return Heartbeat(False, None, None, None)
     age = moment - run.finished_at
     return Heartbeat(age <= max_age, run.id, run.finished_at, age)
+
+
+@dataclass(frozen=True)
+class WeekVolume:
+    """What real retention runs did in one ISO week (Monday to Sunday, UTC)."""
+
+    week: date
+    runs: int
+    deleted: int
+    anonymised: int
+
+
+def volumes_per_week(session: Session, *, actor: Actor, weeks: int = 12) -> list[WeekVolume]:
+    """Rows deleted and anonymised by real runs in each of the last `weeks` weeks, oldest first."""
+    require(actor, Permission.RETENTION_READ)
+    today = utcnow().date()
+    last = today - timedelta(days=today.weekday())
+    starts = [last - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    totals = {start: [0, 0, 0] for start in starts}
+    since = datetime.combine(starts[0], time.min, tzinfo=UTC)
+    for started, deleted, anonymised in repository.run_volumes(session, since=since):
+        day = started.date()
+        bucket = totals.get(day - timedelta(days=day.weekday()))
+        if bucket is not None:
+            bucket[0] += 1
+            bucket[1] += deleted
+            bucket[2] += anonymised
+    return [WeekVolume(start, *totals[start]) for start in starts]
+
+
+def active_hold_count(session: Session, *, actor: Actor) -> int:
+    require(actor, Permission.RETENTION_READ)
+    return repository.count_active_holds(session, at=utcnow())
+
+
+def heartbeat_for(session: Session, *, actor: Actor) -> Heartbeat:
+    """The heartbeat, for staff who may read retention runs."""
+    require(actor, Permission.RETENTION_READ)
+    return heartbeat(session)

@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from omniwise.auth.dependencies import CurrentActor, DbSession, Keys, ScopedTenant
-from omniwise.tenants import service
+from omniwise.auth.dependencies import CurrentActor, DbSession, Keys, RuntimeDep, ScopedTenant
+from omniwise.billing.config import BillingConfig
+from omniwise.billing.gateway import configured_gateway
+from omniwise.tenants import closing, service
 from omniwise.tenants.schemas import TenantCreate, TenantList, TenantRead, TenantUpdate
 
 router = APIRouter(prefix="/api/v1/tenants", tags=["tenants"])
@@ -39,6 +41,18 @@ def update_tenant(body: TenantUpdate, session: DbSession, actor: CurrentActor, t
     return TenantRead.model_validate(service.update_tenant(session, actor=actor, tenant=tenant, data=body))
 
 
-@router.post("/{tenant_id}/close", response_model=TenantRead, summary="Close a business's account")
-def close_tenant(session: DbSession, actor: CurrentActor, tenant: ScopedTenant) -> TenantRead:
-    return TenantRead.model_validate(service.close_tenant(session, actor=actor, tenant=tenant))
+@router.post(
+    "/{tenant_id}/close",
+    response_model=TenantRead,
+    summary="Close a business's account (its billing too: subscriptions canceled, invoices kept restricted)",
+)
+def close_tenant(session: DbSession, runtime: RuntimeDep, actor: CurrentActor, tenant: ScopedTenant) -> TenantRead:
+    closed = closing.close_account(
+        session,
+        runtime.keyring,
+        configured_gateway(runtime),
+        config=BillingConfig.from_settings(runtime.settings),
+        actor=actor,
+        tenant=tenant,
+    )
+    return TenantRead.model_validate(closed.tenant)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from omniwise.tenants.models import Tenant
@@ -22,3 +22,8 @@ def list_page(session: Session, *, only: uuid.UUID | None, after: uuid.UUID | No
     if after is not None:
         stmt = stmt.where(Tenant.id > after)
     return session.scalars(stmt).all()
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    stmt = select(Tenant.status, func.count()).group_by(Tenant.status)
+    return {status: int(count) for status, count in session.execute(stmt)}

@@ -80,6 +80,12 @@ def list_tenants(session: Session, *, actor: Actor, cursor: str | None, limit: i
     return Page(items=rows[:limit], next_cursor=next_cursor)
 
 
+def count_tenants(session: Session, *, actor: Actor) -> dict[str, int]:
+    """How many businesses there are, by status (active, closed, erased): for staff."""
+    require(actor, Permission.TENANTS_LIST_ALL)
+    return repository.count_by_status(session)
+
+
 def update_tenant(session: Session, *, actor: Actor, tenant: Tenant, data: TenantUpdate) -> Tenant:
     require(actor, Permission.TENANTS_UPDATE)
     changes = data.model_dump(exclude_unset=True)

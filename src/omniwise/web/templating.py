@@ -34,7 +34,21 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# Stripe counts amounts in the currency's smallest unit; these currencies have no smaller unit
+ZERO_DECIMAL = frozenset(
+    {"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"}
+)
+
+
+def money(amount: int, currency: str) -> str:
+    """An amount in a currency's smallest unit, as people write it: 1234, "eur" -> "12.34 EUR"."""
+    if currency.lower() in ZERO_DECIMAL:
+        return f"{amount:,} {currency.upper()}"
+    return f"{amount / 100:,.2f} {currency.upper()}"
+
+
 environment.globals.update(static=static_url, htmx=HTMX, csrf_field=CSRF_FIELD, Surface=Surface)
+environment.filters["money"] = money
 
 
 def _context_of(request: Request) -> PageContext | None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from omniwise.audit import AuditEntry, record
 from omniwise.auth.actor import Actor
+from omniwise.auth.roles import Permission
 from omniwise.errors import Conflict
 from omniwise.keys import KeyRing
 from omniwise.kit.clock import utcnow
@@ -23,14 +24,15 @@ from omniwise.policy.binding import policy_for
 from omniwise.policy.enforcement import require_purpose
 from omniwise.policy.purposes import Purpose
 from omniwise.tenants.models import Tenant
+from omniwise.tenants.service import require
 from omniwise.worker import enqueue
 from omniwise.zendesk import repository
 from omniwise.zendesk.client import ZendeskApi
-from omniwise.zendesk.connections import get_connection
+from omniwise.zendesk.connections import get_connection, to_read
 from omniwise.zendesk.errors import RateLimitDeferred, ZendeskNotFound
 from omniwise.zendesk.models import CUSTOMER_CONTACT, ZENDESK_DATA, ZendeskConnection, ZendeskSyncCursor, ZendeskSyncRun
 from omniwise.zendesk.records import Mirror
-from omniwise.zendesk.schemas import StreamRead, SyncRunRead, SyncStatus
+from omniwise.zendesk.schemas import ConnectionRead, StreamRead, SyncRunRead, SyncStatus
 
 STREAMS = ("organizations", "users", "tickets")
 EXPORT_PAGE_SIZE = 1000
@@ -281,3 +283,15 @@ def sync_status(session: Session, *, actor: Actor, tenant: Tenant, connection_id
         for c in repository.cursors(session, tenant_id=tenant.id, connection_id=connection.id)
     ]
     return SyncStatus(connection_id=connection.id, last_run=run_read(last) if last else None, streams=streams)
+
+
+def connection_summaries(
+    session: Session, *, actor: Actor, tenant: Tenant
+) -> list[tuple[ConnectionRead, SyncRunRead | None]]:
+    """The tenant's connections, each with its latest sync run (if any)."""
+    require(actor, Permission.ZENDESK_READ)
+    summaries = []
+    for connection in repository.list_connections(session, tenant_id=tenant.id):
+        last = repository.latest_run(session, tenant_id=tenant.id, connection_id=connection.id)
+        summaries.append((to_read(connection), run_read(last) if last is not None else None))
+    return summaries

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -81,12 +83,31 @@ def _subscription_read(session: Session, tenant: Tenant) -> SubscriptionRead | N
     )
 
 
+def _account_status(session: Session, tenant: Tenant) -> Literal["none", "active", "closed"]:
+    account = repository.account(session, tenant_id=tenant.id)
+    return "none" if account is None else "closed" if account.status == AccountStatus.CLOSED else "active"
+
+
+@dataclass(frozen=True)
+class BillingStatus:
+    """The account's state and its subscription: what staff see in a list of businesses."""
+
+    account_status: Literal["none", "active", "closed"]
+    subscription: SubscriptionRead | None
+
+
+def billing_status(session: Session, *, actor: Actor, tenant: Tenant) -> BillingStatus:
+    """The state of the tenant's billing; the billing contact's details are not read (nothing personal)."""
+    require(actor, Permission.BILLING_READ)
+    return BillingStatus(_account_status(session, tenant), _subscription_read(session, tenant))
+
+
 def _billing_read(session: Session, keyring: KeyRing, tenant: Tenant) -> BillingRead:
     account = repository.account(session, tenant_id=tenant.id)
     contact = repository.contact(session, tenant_id=tenant.id)
     return BillingRead(
         tenant_id=tenant.id,
-        account_status="none" if account is None else "closed" if account.status == AccountStatus.CLOSED else "active",
+        account_status=_account_status(session, tenant),
         stripe_customer_id=account.stripe_customer_id if account is not None else None,
         details=_open(keyring, contact) if contact is not None else None,
         details_synced=contact is None or contact.pushed_version == contact.version,

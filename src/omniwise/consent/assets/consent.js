@@ -262,7 +262,11 @@
   }
 
   function init() {
-    injectStyle();
+    // a page whose content security policy refuses inline styles carries the banner's styles
+    // in its own stylesheet and says so with <meta name="omniwise-consent-styles">
+    if (!document.querySelector("meta[name='omniwise-consent-styles']")) {
+      injectStyle();
+    }
     addPreferencesButton();
     var previous = stored();
     var fresh = previous !== null && previous.version === version;
