@@ -39,6 +39,10 @@ class Permission(StrEnum):
     USAGE_READ = "usage:read"
     ZENDESK_READ = "zendesk:read"
     ZENDESK_MANAGE = "zendesk:manage"
+    # privacy requests: reading them, working them (staff), deciding a customer's (tenant admins)
+    PRIVACY_REQUESTS_READ = "privacy-requests:read"
+    PRIVACY_REQUESTS_MANAGE = "privacy-requests:manage"
+    PRIVACY_REQUESTS_DECIDE = "privacy-requests:decide"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -57,6 +61,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RETENTION_READ,
             Permission.RETENTION_HOLDS,
             Permission.ZENDESK_READ,
+            Permission.PRIVACY_REQUESTS_READ,
+            Permission.PRIVACY_REQUESTS_MANAGE,
         }
     ),
     Role.SUPPORT_AGENT: frozenset(
@@ -67,6 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RETENTION_READ,
             Permission.USAGE_READ,
             Permission.ZENDESK_READ,
+            Permission.PRIVACY_REQUESTS_READ,
         }
     ),
     Role.TENANT_ADMIN: frozenset(
@@ -81,6 +88,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.USAGE_READ,
             Permission.ZENDESK_READ,
             Permission.ZENDESK_MANAGE,
+            Permission.PRIVACY_REQUESTS_READ,
+            Permission.PRIVACY_REQUESTS_MANAGE,
+            Permission.PRIVACY_REQUESTS_DECIDE,
         }
     ),
     Role.TENANT_MEMBER: frozenset({Permission.TENANTS_READ, Permission.CONTACTS_READ, Permission.ZENDESK_READ}),
