@@ -23,6 +23,8 @@ from omniwise.policy.model import Policy, Trigger
 from omniwise.policy.notice import ACTION_WORDS, retention_sentence
 from omniwise.tenants.models import Tenant
 from omniwise.tenants.service import close_tenant, require
+from omniwise.zendesk import repository as zendesk_repository
+from omniwise.zendesk.connections import DISCONNECTED, disconnect_connection
 
 # the clocks that closing starts, or that the end of the subscription (which closing brings) starts
 STARTED_BY_CLOSING = frozenset({Trigger.ACCOUNT_CLOSED, Trigger.SUBSCRIPTION_ENDED})
@@ -68,6 +70,7 @@ def closing_terms(policy: Policy) -> list[ClosingTerm]:
 class ClosedAccount:
     tenant: Tenant
     billing: CloseReport
+    zendesk_disconnected: int = 0
 
 
 def close_account(
@@ -79,8 +82,20 @@ def close_account(
     actor: Actor,
     tenant: Tenant,
 ) -> ClosedAccount:
-    """Close the account and its billing in one transaction: if Stripe refuses, nothing is closed."""
+    """Close the account, its billing and its Zendesk connections in one transaction.
+
+    If Stripe refuses, nothing is closed. A closed business's Zendesk accounts are
+    disconnected with it: their tokens go at once, and the mirror of its customers'
+    data starts the policy's `integration_disconnected` clock, so the retention sweep
+    deletes it instead of keeping it for as long as the database lives.
+    """
     require(actor, Permission.TENANTS_CLOSE)
     closed = close_tenant(session, actor=actor, tenant=tenant)
     report = close_billing_account(session, keyring, gateway, config=config, tenant=closed, actor=actor)
-    return ClosedAccount(closed, report)
+    disconnected = 0
+    for connection in zendesk_repository.list_connections(session, tenant_id=closed.id):
+        if connection.status != DISCONNECTED:
+            # everyone who may close an account may manage its Zendesk connections
+            disconnect_connection(session, actor=actor, tenant=closed, connection_id=connection.id)
+            disconnected += 1
+    return ClosedAccount(closed, report, disconnected)
