@@ -56,9 +56,10 @@ class Settings(BaseSettings):
     stripe_gateway: Literal["stripe", "memory"] = "stripe"
     stripe_prices: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")], str] = Field(default_factory=dict)
     stripe_plan_features: dict[str, list[str]] = Field(default_factory=dict)
-    stripe_checkout_success_url: str = "http://127.0.0.1:8000/portal/subscription?checkout=done"
-    stripe_checkout_cancel_url: str = "http://127.0.0.1:8000/portal/subscription?checkout=canceled"
-    stripe_portal_return_url: str = "http://127.0.0.1:8000/portal/subscription"
+    # where Stripe sends people back to; unset, they are the portal's subscription page under public_url
+    stripe_checkout_success_url: str | None = None
+    stripe_checkout_cancel_url: str | None = None
+    stripe_portal_return_url: str | None = None
     stripe_webhook_tolerance_seconds: Annotated[int, Field(gt=0, le=3600)] = 300
     stripe_http_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 30.0
     consent_secret: Annotated[str, Field(min_length=32)] | None = None

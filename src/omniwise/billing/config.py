@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from omniwise.billing.gateway.registry import is_configured
 from omniwise.config import Settings
 
+# the portal page people come back to from Stripe Checkout and the Customer Portal
+SUBSCRIPTION_PAGE = "/portal/subscription"
+
 
 @dataclass(frozen=True)
 class BillingConfig:
@@ -23,12 +26,13 @@ class BillingConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> BillingConfig:
         secret = settings.stripe_webhook_secret
+        page = f"{settings.public_url.rstrip('/')}{SUBSCRIPTION_PAGE}"
         return cls(
             prices=dict(settings.stripe_prices),
             plan_features={plan: tuple(features) for plan, features in settings.stripe_plan_features.items()},
-            checkout_success_url=settings.stripe_checkout_success_url,
-            checkout_cancel_url=settings.stripe_checkout_cancel_url,
-            portal_return_url=settings.stripe_portal_return_url,
+            checkout_success_url=settings.stripe_checkout_success_url or f"{page}?checkout=done",
+            checkout_cancel_url=settings.stripe_checkout_cancel_url or f"{page}?checkout=canceled",
+            portal_return_url=settings.stripe_portal_return_url or page,
             webhook_secret=secret.get_secret_value() if secret is not None else None,
             webhook_tolerance_seconds=settings.stripe_webhook_tolerance_seconds,
             gateway_configured=is_configured(settings),
