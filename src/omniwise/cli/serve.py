@@ -12,6 +12,7 @@ from omniwise.app import create_app
 from omniwise.config import get_settings
 from omniwise.db import is_sqlite
 from omniwise.migrate import is_current, upgrade_engine
+from omniwise.policy.history import publication_warning
 from omniwise.runtime import build_runtime
 from omniwise.worker.process import BackgroundJobs
 
@@ -34,6 +35,10 @@ def serve(
         elif not is_current(tree, engine):
             typer.echo(f"omniwise: the {tree} database schema is not current; run 'omniwise db upgrade'", err=True)
             raise typer.Exit(2)
+    with runtime.transaction() as session:
+        warning = publication_warning(session, policy=runtime.policy)
+    if warning:
+        log.warning(warning)
     # embedded: worker threads and reconciler in this process; production: this process only sends
     jobs = BackgroundJobs(runtime, consume=settings.is_embedded, reconcile=settings.is_embedded)
 

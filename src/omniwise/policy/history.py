@@ -119,3 +119,22 @@ def unpublished_changes(session: Session, *, policy: Policy) -> tuple[PolicyVers
         return None, Comparison(None, None, [])
     changes = diff_policies(service.policy_of(latest), policy)
     return latest, Comparison(latest.version, None, group_changes(changes, policy))
+
+
+def publication_warning(session: Session, *, policy: Policy) -> str | None:
+    """One line for the log at start-up when the policy file is not what the public notice says.
+
+    The service enforces the file it loaded; the notice people read is the newest published
+    version. When they differ, someone changed the file and has not published it (or
+    published and then edited it), and the promises enforced are not the promises made.
+    """
+    latest, comparison = unpublished_changes(session, policy=policy)
+    if latest is None:
+        return "no version of the privacy notice is published yet; run 'omniwise policy publish'"
+    if comparison.count == 0:
+        return None
+    return (
+        f"the policy file differs from published notice version {latest.version} "
+        f"({comparison.count} changes, {comparison.significant} significant); "
+        f"compare with 'omniwise policy diff {latest.version} <policy file>', then run 'omniwise policy publish'"
+    )
