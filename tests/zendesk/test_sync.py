@@ -205,9 +205,13 @@ def test_sync_keeps_within_tight_rate_limits(settings: Settings) -> None:
 
 
 def test_a_job_waits_out_the_rate_limit_by_rescheduling_itself(settings: Settings) -> None:
-    """Thirty requests per three seconds: the steps wait longer than a job may sleep, so they come back later."""
-    runtime = build_runtime(settings.model_copy(update={"zendesk_rate_window_seconds": 3.0}))
-    config = sandbox_config(rate_limit=30, incremental_limit=5, window_seconds=3.0)
+    """Thirty requests per six seconds: the steps wait longer than a job may sleep, so they come back later.
+
+    The window is long enough that, however slowly a loaded machine makes the first thirty
+    calls, the wait for the next window is still longer than a job may sleep (two seconds).
+    """
+    runtime = build_runtime(settings.model_copy(update={"zendesk_rate_window_seconds": 6.0}))
+    config = sandbox_config(rate_limit=30, incremental_limit=5, window_seconds=6.0)
     jobs = BackgroundJobs(runtime, consume=True, reconcile=False)
     try:
         with (
