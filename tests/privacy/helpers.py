@@ -45,7 +45,11 @@ def verification_rows(runtime: Runtime) -> list[PrivacyRequestToken]:
 def new_request(
     client: TestClient, token: str, tenant_id: uuid.UUID | None, email: str, type_: str, **extra: Any
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": type_, "tenant_id": str(tenant_id) if tenant_id else None, "subject": {"email": email}}
+    body: dict[str, Any] = {
+        "type": type_,
+        "tenant_id": str(tenant_id) if tenant_id else None,
+        "subject": {"email": email},
+    }
     body["jurisdiction"] = extra.pop("jurisdiction", "gdpr")
     body.update(extra)
     response = client.post("/api/v1/privacy-requests", json=body, headers=auth(token))

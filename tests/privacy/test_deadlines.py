@@ -1,4 +1,4 @@
-"""Deadlines come from the policy's laws: calendar months for GDPR, days for CCPA and KVKK, business days to acknowledge."""
+"""Deadlines from the policy's laws: calendar months for GDPR, days for CCPA and KVKK, business days to acknowledge."""
 
 from __future__ import annotations
 
@@ -60,7 +60,8 @@ def test_ccpa_is_45_days_plus_45_and_acknowledged_within_ten_business_days(polic
 def test_kvkk_is_thirty_days_with_no_extension(policy: Policy) -> None:
     deadlines = deadlines_for(policy.laws_by_id["kvkk"], at(2024, 2, 10))
     assert deadlines.due_at == at(2024, 3, 11)
-    assert deadlines.extended_to is None and deadlines.extension_notice_by is None
+    assert deadlines.extended_to is None
+    assert deadlines.extension_notice_by is None
 
 
 def test_business_days_skip_weekends() -> None:
@@ -75,11 +76,13 @@ def test_the_law_is_the_jurisdiction_else_the_business_region_else_gdpr(policy: 
     assert choose_law(policy, jurisdiction=None, tenant_region="us").id == "ccpa"
     assert choose_law(policy, jurisdiction=None, tenant_region="tr").id == "kvkk"
     assert choose_law(policy, jurisdiction=None, tenant_region=None).id == "gdpr"
-    with pytest.raises(ValidationFailed, match="^jurisdiction: "):
+    with pytest.raises(ValidationFailed, match=r"^jurisdiction: "):
         choose_law(policy, jurisdiction="mars", tenant_region=None)
 
 
 def test_due_soon_is_within_seven_days_and_overdue_is_past() -> None:
     now = at(2026, 11, 28)
-    assert is_due_soon(at(2026, 12, 5), now) and not is_due_soon(at(2026, 12, 6), now)
-    assert is_overdue(at(2026, 11, 27), now) and not is_overdue(at(2026, 11, 29), now)
+    assert is_due_soon(at(2026, 12, 5), now)
+    assert not is_due_soon(at(2026, 12, 6), now)
+    assert is_overdue(at(2026, 11, 27), now)
+    assert not is_overdue(at(2026, 11, 29), now)
