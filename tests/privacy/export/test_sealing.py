@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 import struct
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -195,3 +197,19 @@ def test_a_small_archive_fits_one_chunk_and_still_opens(runtime: Runtime) -> Non
     path = _build(runtime, request_id, contacts=0)
     assert len(_chunk_offsets(path.read_bytes())) == 1
     assert len(_open_all(runtime, request_id)) < CHUNK_BYTES
+
+
+def test_leftovers_of_a_killed_build_are_removed_by_the_next_build_and_by_delete(runtime: Runtime) -> None:
+    request_id = uuid.uuid4()
+    path = _build(runtime, request_id, contacts=10)
+    stale = path.parent / f".{path.name}.0123456789abcdef.tmp"
+    fresh = path.parent / f".{path.name}.fedcba9876543210.tmp"  # perhaps a build running right now
+    for leftover in (stale, fresh):
+        leftover.write_bytes(b"half an archive")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    _build(runtime, request_id, contacts=10)
+    assert not stale.exists()
+    assert fresh.exists()
+    assert delete_archive(runtime, request_id) is True
+    assert list(path.parent.iterdir()) == []
