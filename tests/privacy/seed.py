@@ -87,8 +87,9 @@ def step(
 
 
 @contextlib.contextmanager
-def seeded_platform(settings: Settings) -> Iterator[Seeded]:
-    runtime = build_runtime(settings.model_copy(update={"stripe_gateway": "memory"}))
+def seeded_platform(settings: Settings, *, opted_out: bool = True, **overrides: object) -> Iterator[Seeded]:
+    """The platform with the person seeded; `opted_out=False` leaves their address off the suppression list."""
+    runtime = build_runtime(settings.model_copy(update={"stripe_gateway": "memory", **overrides}))
     stripe = InMemoryStripeGateway()
     install_gateway(runtime, stripe)
     try:
@@ -97,12 +98,14 @@ def seeded_platform(settings: Settings) -> Iterator[Seeded]:
             SandboxServer(sandbox_config(), port=free_port()) as sandbox,
         ):
             connected = connect(client, runtime, sandbox)
-            yield _seed(runtime, client, connected, stripe)
+            yield _seed(runtime, client, connected, stripe, opted_out=opted_out)
     finally:
         runtime.dispose()
 
 
-def _seed(runtime: Runtime, client: TestClient, connected: Connected, stripe: InMemoryStripeGateway) -> Seeded:
+def _seed(
+    runtime: Runtime, client: TestClient, connected: Connected, stripe: InMemoryStripeGateway, *, opted_out: bool
+) -> Seeded:
     store = connected.sandbox.sandbox.store
     customer = next(u for u in store.users.values() if u.role == "end-user" and u.email)
     agent = next(u for u in store.users.values() if u.role == "agent")
@@ -143,7 +146,8 @@ def _seed(runtime: Runtime, client: TestClient, connected: Connected, stripe: In
             ),
             actor=SYSTEM,
         )
-        suppress_address(session, runtime.keyring, email=email, reason="request", actor=SYSTEM)
+        if opted_out:
+            suppress_address(session, runtime.keyring, email=email, reason="request", actor=SYSTEM)
         config = BillingConfig.from_settings(runtime.settings)
         correct_billing_details(
             session,

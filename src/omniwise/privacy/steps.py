@@ -86,7 +86,7 @@ def locate(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) 
     counts: dict[str, int] = {}
     for holding in holdings:
         counts[holding.contribution] = counts.get(holding.contribution, 0) + holding.records
-    if needs_approval(holdings) and request.decision is None:
+    if needs_approval(ctx.request_type, holdings) and request.decision is None:
         request.needs_approval = True
         transition(ctx.session, request, seen=RequestStatus.IN_PROGRESS, to=RequestStatus.AWAITING_APPROVAL)
         _ask_for_approval(ctx, request, holdings)

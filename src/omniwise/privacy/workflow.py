@@ -132,7 +132,11 @@ def queue_next(session: Session, request: PrivacyRequest) -> PrivacyRequestStep 
     return None
 
 
-def needs_approval(holdings: list[Holding]) -> bool:
+def needs_approval(request_type: RequestType, holdings: list[Holding]) -> bool:
+    """Whether the business must decide: it does for its customers' data we process for it, except an
+    opt-out, which concerns only the platform's own promotional messages (ours to honour, not its to decide)."""
+    if request_type is RequestType.OPT_OUT:
+        return False
     return any(holding.role is SubjectRole.PROCESSOR for holding in holdings)
 
 
