@@ -48,6 +48,8 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_REASON = 500
 _LOOKS_PERSONAL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+|\+\d[\d ()-]{6,}\d|\d{9,}")
+# how the sidebar records an agent's verification: Zendesk's ids are long numbers, not phone numbers
+SIDEBAR_VERIFICATION = re.compile(r"^Zendesk agent (\d{1,20}|unknown)( on ticket \d{1,20})?$")
 OPEN_VALUES = tuple(status.value for status in OPEN_STATUSES)
 # the person asking, before or without an account: may open a request and follow it by its token
 PUBLIC = Actor(kind="public", id="requester", role=None)
@@ -135,7 +137,10 @@ def open_request(
         raise ValidationFailed(f"channel: must be one of {', '.join(sorted(CHANNELS))}")
     if verified_by is not None and actor.kind != "system" and not actor.can(Permission.PRIVACY_REQUESTS_MANAGE):
         raise Forbidden("only staff and a business's admins may record a verification")
-    verification = _text("verification", verified_by, required=False) if verified_by is not None else None
+    if verified_by is not None and channel == "zendesk_app" and SIDEBAR_VERIFICATION.match(verified_by):
+        verification: str | None = verified_by
+    else:
+        verification = _text("verification", verified_by, required=False) if verified_by is not None else None
     tenant = _tenant_for(session, actor, tenant_id)
     checked_changes = _check_changes(request_type, changes)
     policy = policy_for(session)
