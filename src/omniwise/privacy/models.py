@@ -130,7 +130,7 @@ class PrivacyRequestStep(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("privacy_requests.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(24), info={"personal": False})  # the step's name, e.g. "erase"
     contribution: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=StepStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
