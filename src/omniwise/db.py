@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 AFTER_COMMIT_KEY = "omniwise_after_commit"
+SAVEPOINT_MARKS_KEY = "omniwise_after_commit_marks"
 
 
 def normalise_url(url: str) -> str:
@@ -81,16 +82,37 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault(AFTER_COMMIT_KEY, []).append(callback)
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction: Any) -> None:
+    """Remember how many callbacks were queued when a savepoint began, to drop only its own on its rollback."""
+    if transaction.nested:
+        marks: dict[int, int] = session.info.setdefault(SAVEPOINT_MARKS_KEY, {})
+        marks[id(transaction)] = len(session.info.get(AFTER_COMMIT_KEY, []))
+
+
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # SQLAlchemy reports a released savepoint as a commit too; nothing is committed until the outer one is
+    if session.get_nested_transaction() is not None:
+        return
+    session.info.pop(SAVEPOINT_MARKS_KEY, None)
     callbacks: list[Callable[[], None]] = session.info.pop(AFTER_COMMIT_KEY, [])
     for callback in callbacks:
         callback()
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_commit(session: Session) -> None:
-    session.info.pop(AFTER_COMMIT_KEY, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
+    """A savepoint rolled back drops the callbacks queued inside it; the outer transaction's, all of them."""
+    if previous_transaction.nested:
+        mark = session.info.get(SAVEPOINT_MARKS_KEY, {}).pop(id(previous_transaction), None)
+        callbacks = session.info.get(AFTER_COMMIT_KEY)
+        if mark is not None and callbacks is not None:
+            del callbacks[mark:]
+        return
+    if previous_transaction.parent is None:
+        session.info.pop(AFTER_COMMIT_KEY, None)
+        session.info.pop(SAVEPOINT_MARKS_KEY, None)
 
 
 @contextlib.contextmanager

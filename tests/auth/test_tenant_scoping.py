@@ -112,3 +112,50 @@ def test_unknown_tenant_is_404_even_for_staff(world: World) -> None:
     response = world.client.get(f"/api/v1/tenants/{uuid.uuid4()}", headers=auth(world.admin))
     assert response.status_code == 404
     assert world.client.get("/api/v1/tenants/not-a-uuid", headers=auth(world.admin)).status_code == 422
+
+
+# routes of privacy requests carry the request's id alone; a body each POST accepts, so 404 is what answers
+REQUEST_BODIES: dict[str, dict[str, object]] = {
+    "decision": {"approve": False, "reason": "Not ours to give"},
+    "extension": {"reason": "Many systems to search"},
+    "refusal": {"reason": "Manifestly unfounded"},
+    "export-links": {},
+}
+
+
+def _request_routes(client: TestClient) -> list[Route]:
+    paths = client.get("/openapi.json").json()["paths"]
+    return [
+        Route(path, {m.upper() for m in ops})
+        for path, ops in paths.items()
+        if path.startswith("/api/v1/privacy-requests/{request_id}")
+    ]
+
+
+def test_every_privacy_request_route_hides_other_tenants_requests(world: World) -> None:
+    routes = _request_routes(world.client)
+    assert len(routes) >= 6, "the privacy-request routes were not found"
+    own_admin = api_token(world.runtime, Role.TENANT_ADMIN, world.own_tenant)
+    ids = {}
+    for name, tenant in (("other", world.other_tenant), ("none", None), ("own", world.own_tenant)):
+        body = {
+            "type": "access",
+            "tenant_id": str(tenant) if tenant else None,
+            "subject": {"email": f"{name}@example.org"},
+            "jurisdiction": "gdpr",
+        }
+        created = world.client.post("/api/v1/privacy-requests", json=body, headers=auth(world.admin))
+        assert created.status_code == 201, created.text
+        ids[name] = created.json()["id"]
+    for route in routes:
+        action = route.path.removeprefix("/api/v1/privacy-requests/{request_id}").strip("/")
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            body = REQUEST_BODIES.get(action) if method == "POST" else None
+            assert method != "POST" or body is not None, f"{route.path}: add a body to REQUEST_BODIES"
+            for foreign in ("other", "none"):
+                path = route.path.replace("{request_id}", ids[foreign])
+                response = world.client.request(method, path, json=body, headers=auth(own_admin))
+                assert response.status_code == 404, f"{method} {route.path} as another tenant: {response.status_code}"
+    # the business's own request is there for its admin (so the 404s above are not for everyone)
+    own = world.client.get(f"/api/v1/privacy-requests/{ids['own']}", headers=auth(own_admin))
+    assert own.status_code == 200

@@ -83,7 +83,9 @@ def test_a_dry_run_explains_itself_and_a_real_run_does_what_it_said(embedded: tu
         "device_network_data P1Y collected -> delete - - - - 0 "
         "nothing to sweep: no record is kept as evidence of a security incident"
     ) in text
-    assert "privacy_records P3Y request_closed -> delete - - - - 0 not swept: no sweeper" in text
+    assert "privacy_records P3Y request_closed -> delete privacy.requests 0 would delete 0 0 0" in text
+    assert "promotional_opt_out" in text
+    assert "not swept: no sweeper" in text
 
     real = run_cli(["retention", "run"], data, env=WIDE)
     assert real.returncode == 0, real.stderr

@@ -74,7 +74,8 @@ def test_dry_run_counts_and_explains_without_changing_anything(runtime: Runtime)
     assert unstored.sweeper is None
     assert unstored.note is not None
     assert unstored.note.startswith("nothing to sweep: no table holds it")
-    unswept = rows["privacy_records/None"]
+    assert rows["privacy.requests"].candidates == 0
+    unswept = rows["privacy_records/promotional_opt_out"]
     assert unswept.sweeper is None
     assert unswept.note == "no sweeper is registered for this rule"
     assert rows["business_details/tax_records"].period == "P10Y"

@@ -121,12 +121,15 @@ def erase_subject(
     """Destroy the person's key, then delete every row (and blind index) that is theirs.
 
     The key goes first: from that instant no copy of their ciphertext can be read, even
-    if the deletes below are rolled back and retried.
+    if the deletes below are rolled back and retried. The key store commits on its own,
+    so a process killed between the two leaves a subject without a key and not yet
+    erased; the erasure run again reports the key as destroyed (by this erasure, in its
+    first attempt), so every run of an interrupted erasure reports the same.
     """
     subject = session.get(DataSubject, subject_id)
     if subject is None or subject.tenant_id != tenant_id:
         raise NotFound(f"data subject {subject_id} does not exist")
-    destroyed = keyring.destroy_subject_key(subject_id)
+    destroyed = keyring.destroy_subject_key(subject_id) or subject.erased_at is None
     deleted: dict[str, int] = {}
     for table in reversed(personal_tables()):
         column = next(c for c in table.columns if any(fk.column.table.name == "data_subjects" for fk in c.foreign_keys))

@@ -238,12 +238,17 @@ def requester_privacy(requester_id: int, session: DbSession, caller: AppCallerDe
     "/api/v1/zendesk-app/requesters/{requester_id}/requests",
     response_model=AppRequestRead,
     status_code=201,
-    summary="File an access or deletion request for a requester",
+    summary="File a privacy request (access, copy, correction, deletion, opt-out) for a requester",
 )
 def file_request(
-    requester_id: int, body: AppRequestCreate, response: Response, session: DbSession, caller: AppCallerDep
+    requester_id: int,
+    body: AppRequestCreate,
+    response: Response,
+    session: DbSession,
+    runtime: RuntimeDep,
+    caller: AppCallerDep,
 ) -> AppRequestRead:
-    filed, created = zaf.file_request(session, caller=caller, requester_zendesk_id=requester_id, data=body)
+    filed, created = zaf.file_request(session, runtime, caller=caller, requester_zendesk_id=requester_id, data=body)
     if not created:
         response.status_code = 200
     return filed

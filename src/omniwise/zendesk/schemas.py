@@ -201,6 +201,8 @@ class UserCorrection(BaseModel):
 
 class AppRequestType(StrEnum):
     ACCESS = "access"
+    PORTABILITY = "portability"  # a copy of their data
+    CORRECTION = "correction"
     DELETION = "deletion"
     OPT_OUT = "opt_out"
 
@@ -210,6 +212,8 @@ class AppRequestCreate(BaseModel):
 
     type: AppRequestType
     ticket_id: Annotated[int, Field(ge=1)] | None = None
+    # a correction: field -> the value the requester asked for (see GET /api/v1/privacy-requests fields)
+    changes: dict[str, str] | None = None
 
 
 class AppRequestRead(BaseModel):
@@ -217,6 +221,7 @@ class AppRequestRead(BaseModel):
     type: str
     status: str
     created_at: datetime
+    privacy_request_id: uuid.UUID | None = None
 
 
 class RequesterPrivacy(BaseModel):

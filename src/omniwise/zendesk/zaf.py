@@ -25,10 +25,12 @@ from omniwise.auth.actor import Actor
 from omniwise.auth.roles import Role
 from omniwise.config import Settings
 from omniwise.errors import ServiceUnavailable, Unauthorized
+from omniwise.keys import KeyDestroyed, KeyRing
 from omniwise.kit.clock import utcnow
 from omniwise.policy.purposes import Purpose
+from omniwise.runtime import Runtime
 from omniwise.zendesk import repository
-from omniwise.zendesk.models import ZendeskAppRequest, ZendeskConnection
+from omniwise.zendesk.models import ZendeskAppRequest, ZendeskConnection, ZendeskUser
 from omniwise.zendesk.schemas import AppRequestCreate, AppRequestRead, AppRequestType, RequesterPrivacy
 
 ALGORITHM = "RS256"
@@ -109,7 +111,13 @@ def verify_app_token(session: Session, settings: Settings, token: str) -> AppCal
 
 
 def _request_read(row: ZendeskAppRequest) -> AppRequestRead:
-    return AppRequestRead(id=row.id, type=row.type, status=row.status, created_at=row.created_at)
+    return AppRequestRead(
+        id=row.id,
+        type=row.type,
+        status=row.status,
+        created_at=row.created_at,
+        privacy_request_id=row.privacy_request_id,
+    )
 
 
 def requester_privacy(session: Session, *, caller: AppCaller, requester_zendesk_id: int) -> RequesterPrivacy:
@@ -133,10 +141,56 @@ def requester_privacy(session: Session, *, caller: AppCaller, requester_zendesk_
     )
 
 
+def _requester_email(session: Session, keyring: KeyRing, row: ZendeskUser) -> str | None:
+    """The requester's address as the mirror holds it (None if it has none, or the person was erased)."""
+    try:
+        cipher = keyring.cipher(row.tenant_id, row.subject_id)
+    except KeyDestroyed:
+        return None
+    return cipher.open_optional(row.email_ct, table="zendesk_users", column="email", row_id=row.id)
+
+
+def verification_note(caller: AppCaller, ticket_id: int | None) -> str:
+    """How a request filed in the sidebar was verified: by the business's agent, on the ticket they had open."""
+    note = f"Zendesk agent {caller.agent_id or 'unknown'}"
+    return note if ticket_id is None else f"{note} on ticket {ticket_id}"
+
+
+def _open_privacy_request(
+    session: Session, runtime: Runtime, *, caller: AppCaller, held: ZendeskUser | None, data: AppRequestCreate
+) -> uuid.UUID | None:
+    """The platform's privacy request for the requester, verified by the agent; None when the mirror has no address."""
+    from omniwise.privacy.service import open_request  # the engine loads every domain's contribution, this one too
+
+    email = _requester_email(session, runtime.keyring, held) if held is not None else None
+    if email is None:
+        return None
+    connection = caller.connection
+    request = open_request(
+        session,
+        runtime,
+        type=data.type.value,
+        email=email,
+        tenant_id=connection.tenant_id,
+        jurisdiction=None,
+        channel="zendesk_app",
+        actor=Actor(kind="system", id=f"zendesk-app:{caller.actor.id}"[:64], role=None, tenant_id=connection.tenant_id),
+        verified_by=verification_note(caller, data.ticket_id),
+        changes=data.changes,
+        zendesk_user=(connection.id, held.zendesk_id) if held is not None else None,
+    )
+    return request.id
+
+
 def file_request(
-    session: Session, *, caller: AppCaller, requester_zendesk_id: int, data: AppRequestCreate
+    session: Session, runtime: Runtime, *, caller: AppCaller, requester_zendesk_id: int, data: AppRequestCreate
 ) -> tuple[AppRequestRead, bool]:
-    """File a request for the requester; an open one of the same type is returned instead of a second (False)."""
+    """File a request for the requester; an open one of the same type is returned instead of a second (False).
+
+    A requester the mirror knows by address also gets the platform's privacy request
+    (channel `zendesk_app`, verified by the filing agent), linked by `privacy_request_id`;
+    it follows the engine's course (the business's admins decide what touches its Zendesk data).
+    """
     connection = caller.connection
     for row in repository.app_requests_for(
         session, tenant_id=connection.tenant_id, connection_id=connection.id, requester_zendesk_id=requester_zendesk_id
@@ -145,6 +199,9 @@ def file_request(
             return _request_read(row), False
     held = repository.users_with_zendesk_id(
         session, tenant_id=connection.tenant_id, zendesk_id=requester_zendesk_id, connection_id=connection.id
+    )
+    privacy_request_id = _open_privacy_request(
+        session, runtime, caller=caller, held=held[0] if held else None, data=data
     )
     row = ZendeskAppRequest(
         id=uuid.uuid4(),
@@ -157,6 +214,7 @@ def file_request(
         filed_by_zendesk_id=caller.agent_id,
         ticket_zendesk_id=data.ticket_id,
         created_at=utcnow(),
+        privacy_request_id=privacy_request_id,
     )
     session.add(row)
     session.flush()
@@ -172,7 +230,12 @@ def file_request(
             object_type="zendesk_app_request",
             object_id=str(row.id),
             subject_id=row.subject_id,
-            details={"type": row.type, "connection_id": str(connection.id), "requester": requester_zendesk_id},
+            details={
+                "type": row.type,
+                "connection_id": str(connection.id),
+                "requester": requester_zendesk_id,
+                "privacy_request_id": str(privacy_request_id) if privacy_request_id else None,
+            },
         ),
     )
     return _request_read(row), True
