@@ -10,6 +10,7 @@ from omniwise.disclosures.models import Disclosure, SharingOptIn
 from omniwise.kit.db import Base
 from omniwise.messaging.models import OutboxMessage, Suppression
 from omniwise.policy.models import NoticeAcceptance, PolicyVersion
+from omniwise.privacy.models import PrivacyRequest, PrivacyRequestStep, PrivacyRequestToken
 from omniwise.retention.models import LegalHold, RetentionRun, RetentionRunCategory, RetentionRunHold
 from omniwise.subjects.models import DataSubject
 from omniwise.tenants.models import Tenant
@@ -50,6 +51,9 @@ __all__ = [
     "NoticeAcceptance",
     "OutboxMessage",
     "PolicyVersion",
+    "PrivacyRequest",
+    "PrivacyRequestStep",
+    "PrivacyRequestToken",
     "RetentionRun",
     "RetentionRunCategory",
     "RetentionRunHold",

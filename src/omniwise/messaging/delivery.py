@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from omniwise.audit import AuditEntry, record
 from omniwise.auth.actor import SYSTEM
 from omniwise.config import Settings
-from omniwise.disclosures.service import DisclosureRefused, check_disclosure, record_disclosure
+from omniwise.disclosures.service import Approval, DisclosureRefused, check_disclosure, record_disclosure
 from omniwise.errors import NotFound
 from omniwise.keys import KeyDestroyed
 from omniwise.kit.clock import utcnow
@@ -60,9 +60,10 @@ def deliver(
     message = repository.claim(session, message_id)
     if message is None:
         return None
-    tenant = session.get(Tenant, message.tenant_id)
-    assert tenant is not None  # the message is deleted with its tenant
+    tenant = session.get(Tenant, message.tenant_id) if message.tenant_id is not None else None
     kind = recipient_kind(message.recipient_type)
+    if tenant is None and not kind.platform:
+        return _finish(session, message, MessageStatus.FAILED, "recipient_gone")
     try:
         address = kind.read(session, runtime.keyring, tenant, message.recipient_id, Purpose(message.purpose))
     except (NotFound, KeyDestroyed):
@@ -73,28 +74,45 @@ def deliver(
     promotional = message.kind == MessageKind.PROMOTIONAL.value
     if promotional and is_suppressed(session, address_key=address_key):
         return _finish(session, message, MessageStatus.SUPPRESSED, None)
-    try:
-        approval = check_disclosure(
-            session,
-            policy_for(session),
-            tenant=tenant,
-            recipient_id=EMAIL_PROVIDER,
-            categories=[message.category],
-            purpose=message.purpose,
-            actor=SYSTEM,
-            subject_id=message.subject_id,
-        )
-    except DisclosureRefused as exc:
-        return _finish(session, message, MessageStatus.REFUSED, f"disclosure_refused:{exc.extra.get('reason')}")
+    approval: Approval | None = None
+    if tenant is not None:
+        try:
+            approval = check_disclosure(
+                session,
+                policy_for(session),
+                tenant=tenant,
+                recipient_id=EMAIL_PROVIDER,
+                categories=[message.category],
+                purpose=message.purpose,
+                actor=SYSTEM,
+                subject_id=message.subject_id,
+            )
+        except DisclosureRefused as exc:
+            return _finish(session, message, MessageStatus.REFUSED, f"disclosure_refused:{exc.extra.get('reason')}")
+    elif not _platform_send_allowed(session, message):
+        # no business's data goes out: the platform's own message, which the policy must still let the provider carry
+        return _finish(session, message, MessageStatus.REFUSED, "disclosure_refused:platform_message")
     token = make_token(runtime.keyring, message_id=message.id, address_key=address_key) if promotional else None
     email = compose(runtime.settings, message, address, unsubscribe_token=token)
     try:
         mailer.send(email)
     except MailerError as exc:
         return _failed_attempt(session, message, exc)
-    record_disclosure(session, approval, reference=f"message:{message.id}")
+    if approval is not None:
+        record_disclosure(session, approval, reference=f"message:{message.id}")
     message.sent_at = utcnow()
     return _finish(session, message, MessageStatus.SENT, None)
+
+
+def _platform_send_allowed(session: Session, message: OutboxMessage) -> bool:
+    policy = policy_for(session)
+    provider = policy.recipients_by_id.get(EMAIL_PROVIDER)
+    return (
+        provider is not None
+        and message.purpose in provider.purposes
+        and message.category in provider.categories
+        and policy.allows(message.category, message.purpose)
+    )
 
 
 def compose(

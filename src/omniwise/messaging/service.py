@@ -39,8 +39,8 @@ DISPATCH_JOB = "messaging.dispatch"
 class NewMessage:
     """A message to queue: to whom (ids only), deduplicated by key, with its template's parameters."""
 
-    tenant_id: uuid.UUID
-    subject_id: uuid.UUID
+    tenant_id: uuid.UUID | None
+    subject_id: uuid.UUID | None
     recipient_type: str
     recipient_id: uuid.UUID
     dedupe_key: str
@@ -57,11 +57,14 @@ def enqueue_many(
     """
     spec = get_template(template)
     checked: list[tuple[NewMessage, str, dict[str, Any]]] = []
-    allowed: set[tuple[uuid.UUID, str]] = set()
+    allowed: set[tuple[uuid.UUID | None, str]] = set()
     for message in messages:
         if not message.dedupe_key or len(message.dedupe_key) > 200:
             raise ValidationFailed("dedupe_key: 1 to 200 characters")
-        category = recipient_kind(message.recipient_type).category
+        kind = recipient_kind(message.recipient_type)
+        if message.tenant_id is None and not kind.platform:
+            raise ValidationFailed(f"tenant_id: a message to a {kind.name} belongs to a business")
+        category = kind.category
         if (message.tenant_id, category) not in allowed:
             require_purpose(
                 session, policy, category=category, purpose=spec.purpose, actor=actor, tenant_id=message.tenant_id
@@ -70,7 +73,7 @@ def enqueue_many(
         checked.append((message, category, check_params(spec, message.params)))
     now = utcnow()
     added: list[uuid.UUID] = []
-    per_tenant: dict[uuid.UUID, int] = defaultdict(int)
+    per_tenant: dict[uuid.UUID | None, int] = defaultdict(int)
     for start in range(0, len(checked), BATCH):
         rows: list[dict[str, Any]] = [
             {

@@ -52,6 +52,22 @@ TEMPLATES: dict[str, MessageTemplate] = {
             frozenset({"headline", "summary", "link"}),
             links=frozenset({"link"}),
         ),
+        # privacy requests: all transactional, so an opt-out never silences the answer to a request
+        *(
+            MessageTemplate(name, MessageKind.TRANSACTIONAL, Purpose.PRIVACY_REQUESTS, frozenset(params))
+            for name, params in (
+                ("privacy_verification", ("reference", "request_type", "law", "verify_path")),
+                (
+                    "privacy_acknowledgement",
+                    ("reference", "request_type", "law", "received_on", "due_on", "needs_verification"),
+                ),
+                ("privacy_extension", ("reference", "law", "reason", "due_on", "extended_on")),
+                ("privacy_approval_needed", ("reference", "request_type", "due_on", "request_path")),
+                ("privacy_completed", ("reference", "request_type", "summary", "export_path")),
+                ("privacy_refused", ("reference", "request_type", "reason")),
+                ("privacy_deadlines", ("overdue", "due_soon")),
+            )
+        ),
     )
 }
 

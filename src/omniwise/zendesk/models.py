@@ -263,3 +263,5 @@ class ZendeskAppRequest(Base):
     ticket_zendesk_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the privacy request opened with it (no foreign key: either record may outlive the other)
+    privacy_request_id: Mapped[uuid.UUID | None] = mapped_column()

@@ -1,0 +1,246 @@
+"""The body of each step of a privacy request, run inside the step's job transaction.
+
+`run_step` is what the `privacy.run_step` job calls: a step already done is left alone
+(a duplicate message), a step that fails is retried by the job runner, and a step whose
+last attempt fails is marked failed (its error a type and a place, never a value) so that
+the request stops where officers can see it, rather than run past a missing part.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from omniwise.kit.clock import utcnow
+from omniwise.kit.faults import fault_point
+from omniwise.privacy import archive, closing, notices, sealing
+from omniwise.privacy.contract import (
+    Contribution,
+    ExportSection,
+    Holding,
+    Outcome,
+    RequestType,
+    StepContext,
+    ZendeskInstruction,
+    all_contributions,
+    get_contribution,
+)
+from omniwise.privacy.models import PrivacyRequest, PrivacyRequestStep, RequestStatus, StepStatus
+from omniwise.privacy.workflow import (
+    ARCHIVED,
+    holding_to_json,
+    needs_approval,
+    plan_actions,
+    queue_next,
+    request_actor,
+    steps_of,
+    stored_holdings,
+    transition,
+)
+from omniwise.runtime import Runtime
+from omniwise.worker.runner import describe_error
+
+StepFn = Callable[[StepContext, PrivacyRequest, PrivacyRequestStep], dict[str, Any]]
+
+
+def context(session: Session, runtime: Runtime, request: PrivacyRequest) -> StepContext:
+    changes = sealing.open_changes(runtime.keyring, request.id, request.corrections_ct)
+    return StepContext(
+        session=session,
+        runtime=runtime,
+        actor=request_actor(request),
+        request_id=request.id,
+        request_type=RequestType(request.type),
+        zendesk_instruction=ZendeskInstruction(request.instruction) if request.instruction else None,
+        changes=changes,
+    )
+
+
+def _email(ctx: StepContext, request: PrivacyRequest) -> str:
+    if request.email_ct is None:
+        raise RuntimeError("the request's address was cleared before its steps ran")
+    return sealing.open_email(ctx.runtime.keyring, request.id, request.email_ct)
+
+
+def _holdings_of(request: PrivacyRequest, contribution: str) -> list[Holding]:
+    return [holding for holding in stored_holdings(request) if holding.contribution == contribution]
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    data = asdict(outcome)
+    data["until"] = outcome.until.isoformat() if outcome.until else None
+    return data
+
+
+def locate(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) -> dict[str, Any]:
+    email = _email(ctx, request)
+    holdings: list[Holding] = []
+    for contribution in all_contributions():
+        holdings.extend(contribution.locate(ctx, email=email, tenant_id=request.tenant_id))
+    request.holdings = [holding_to_json(holding) for holding in holdings]
+    counts: dict[str, int] = {}
+    for holding in holdings:
+        counts[holding.contribution] = counts.get(holding.contribution, 0) + holding.records
+    if needs_approval(holdings) and request.decision is None:
+        request.needs_approval = True
+        transition(ctx.session, request, seen=RequestStatus.IN_PROGRESS, to=RequestStatus.AWAITING_APPROVAL)
+        _ask_for_approval(ctx, request, holdings)
+    return {"holdings": len(holdings), "records": counts}
+
+
+def _ask_for_approval(ctx: StepContext, request: PrivacyRequest, holdings: list[Holding]) -> None:
+    tenants = sorted({h.tenant_id for h in holdings if h.role.value == "processor" and h.tenant_id}, key=str)
+    closing.audit(
+        ctx.session, request, "privacy:request:approval_requested", ctx.actor, tenants=[str(t) for t in tenants]
+    )
+    for tenant_id in tenants:
+        notices.to_users(
+            ctx.session,
+            notices.tenant_admins(ctx.session, tenant_id),
+            template="privacy_approval_needed",
+            params={
+                "reference": request.reference,
+                "request_type": request.type,
+                "due_on": notices.day(request.deadline),
+                "request_path": f"/api/v1/privacy-requests/{request.id}",
+            },
+            actor=ctx.actor,
+            key=f"{request.id}:approval",
+        )
+
+
+def _contribution(step: PrivacyRequestStep) -> Contribution:
+    assert step.contribution is not None
+    return get_contribution(step.contribution)
+
+
+def export(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) -> dict[str, Any]:
+    """Count what the contribution will put in the archive, as the report's "exported" lines."""
+    contribution = _contribution(step)
+    outcomes = []
+    for section in contribution.export(ctx, _holdings_of(request, contribution.name)):
+        count = sum(1 for _ in section.records)
+        outcomes.append(Outcome(contribution.name, section.category, "exported", section.name, count))
+    return {"outcomes": [outcome_json(o) for o in outcomes]}
+
+
+def erase(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) -> dict[str, Any]:
+    contribution = _contribution(step)
+    return {"outcomes": [outcome_json(o) for o in contribution.erase(ctx, _holdings_of(request, contribution.name))]}
+
+
+def correct(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) -> dict[str, Any]:
+    contribution = _contribution(step)
+    allowed = set(contribution.correctable())
+    own = StepContext(**{**ctx.__dict__, "changes": {k: v for k, v in ctx.changes.items() if k in allowed}})
+    if not own.changes:
+        return {"outcomes": []}
+    return {"outcomes": [outcome_json(o) for o in contribution.correct(own, _holdings_of(request, contribution.name))]}
+
+
+def opt_out(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) -> dict[str, Any]:
+    contribution = _contribution(step)
+    holdings = _holdings_of(request, contribution.name)
+    return {"outcomes": [outcome_json(o) for o in contribution.opt_out(ctx, holdings, email=_email(ctx, request))]}
+
+
+def _sections(ctx: StepContext, request: PrivacyRequest) -> Iterator[ExportSection]:
+    held_by = {holding.contribution for holding in stored_holdings(request)}
+    return itertools.chain.from_iterable(
+        c.export(ctx, _holdings_of(request, c.name)) for c in all_contributions() if c.name in held_by
+    )
+
+
+def build(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) -> dict[str, Any]:
+    info = archive.build(ctx, request, sections=_sections(ctx, request), holdings=stored_holdings(request))
+    return {"size": info.size, "sha256": info.sha256, "files": list(info.files)}
+
+
+def report(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) -> dict[str, Any]:
+    lines: list[dict[str, Any]] = []
+    for earlier in steps_of(ctx.session, request.id):
+        if earlier.position < step.position and earlier.result:
+            lines.extend(earlier.result.get("outcomes", []))
+    request.report = lines
+    return {"lines": len(lines)}
+
+
+def summary_lines(request: PrivacyRequest) -> list[str]:
+    """One line per action and place, for the completion message: counts and places, no values."""
+    totals: dict[tuple[str, str], int] = {}
+    for line in request.report or []:
+        key = (str(line["action"]), str(line["where"]))
+        totals[key] = totals.get(key, 0) + int(line["count"])
+    return [
+        f"{action.replace('_', ' ').capitalize()}: {count} in {where}." for (action, where), count in totals.items()
+    ][:50]
+
+
+def notify(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) -> dict[str, Any]:
+    from omniwise.privacy.tokens import issue_export_token  # the token module reads the request's state
+
+    export_path = None
+    if RequestType(request.type) in ARCHIVED:
+        export_path = f"/privacy/exports/{issue_export_token(ctx.session, request=request)}"
+    done = closing.complete(
+        ctx.session, request, actor=ctx.actor, summary=summary_lines(request), export_path=export_path
+    )
+    return {"completed": done}
+
+
+STEPS: dict[str, StepFn] = {
+    "locate": locate,
+    "export": export,
+    "erase": erase,
+    "correct": correct,
+    "opt_out": opt_out,
+    "archive": build,
+    "report": report,
+    "notify": notify,
+}
+
+
+def run_step(session: Session, runtime: Runtime, *, step_id: uuid.UUID, attempt: int, last_attempt: bool) -> None:
+    step = session.get(PrivacyRequestStep, step_id)
+    if step is None or step.status in (StepStatus.DONE.value, StepStatus.SKIPPED.value):
+        return
+    request = session.get(PrivacyRequest, step.request_id)
+    assert request is not None  # steps are deleted with their request
+    if request.status in (RequestStatus.REFUSED.value, RequestStatus.COMPLETED.value):
+        step.status = StepStatus.SKIPPED.value
+        return
+    if step.name == "locate":
+        transition(session, request, seen=RequestStatus.RECEIVED, to=RequestStatus.IN_PROGRESS)
+    step.attempts = attempt
+    step.started_at = utcnow()
+    ctx = context(session, runtime, request)
+    savepoint = session.begin_nested()
+    try:
+        result = STEPS[step.name](ctx, request, step)
+        savepoint.commit()
+    except Exception as exc:
+        if not last_attempt:
+            raise
+        savepoint.rollback()
+        step.status = StepStatus.FAILED.value
+        step.error = describe_error(exc)
+        step.finished_at = utcnow()
+        closing.audit(
+            session, request, "privacy:request_step:failed", ctx.actor, step=step.name, position=step.position
+        )
+        return
+    step.status = StepStatus.DONE.value
+    step.result = result
+    step.finished_at = utcnow()
+    session.flush()
+    if step.name == "locate":
+        if request.status == RequestStatus.IN_PROGRESS.value:
+            plan_actions(session, request)
+    else:
+        queue_next(session, request)
+    fault_point(f"privacy.step.{step.name}.before_commit")
