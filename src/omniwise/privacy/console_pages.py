@@ -8,6 +8,7 @@ Staff read requests with `privacy-requests:read`; extending and refusing need
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -16,13 +17,12 @@ from fastapi.responses import Response
 from omniwise.audit.status import events_about
 from omniwise.auth.dependencies import DbSession, RuntimeDep
 from omniwise.auth.roles import Permission
-from omniwise.errors import NotFound
 from omniwise.kit.clock import utcnow
 from omniwise.policy.duration import Duration
 from omniwise.privacy import service
 from omniwise.privacy.labels import EXPORT_TYPES, LABELS, law_of
-from omniwise.privacy.models import CLOSED_STATUSES, OPEN_STATUSES, PrivacyRequest, RequestStatus
-from omniwise.privacy.presenting import flags, status_panel
+from omniwise.privacy.models import CLOSED_STATUSES, PrivacyRequest, RequestStatus
+from omniwise.privacy.presenting import flags, holdings_of, may_extend, status_panel, steps
 from omniwise.tenants.service import get_scoped_tenant
 from omniwise.web.charts import Chart, Series, figure, week_label
 from omniwise.web.forms import Form, Submitted, attempt, read
@@ -45,14 +45,20 @@ QUEUE_LIMIT = 200
 AUDIT_OBJECT = "privacy_request"
 
 
+def _monday(iso_week: str) -> date:
+    """The Monday of an ISO week written "2026-W48"."""
+    year, week = iso_week.split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
+
+
 def _figures(session: DbSession) -> Any:
     weeks = service.weekly_figures(session, weeks=12)
     chart = Chart(
         "Privacy requests answered per week, against their deadlines (weeks start on Monday, UTC)",
-        [week_label(week.week) for week in weeks],
+        [week_label(_monday(week.week)) for week in weeks],
         [
-            Series("Completed on time", [week.on_time for week in weeks]),
-            Series("Completed late", [week.late for week in weeks]),
+            Series("Completed on time", [week.completed_on_time for week in weeks]),
+            Series("Completed late", [week.completed_late for week in weeks]),
             Series("Refused", [week.refused for week in weeks]),
             Series("Open and overdue", [week.open_overdue for week in weeks], kind="line"),
         ],
@@ -69,9 +75,8 @@ def queue_page(
     viewer: Staff,
     status: Annotated[RequestStatus | None, Query()] = None,
 ) -> Response:
-    items = service.list_requests(session, actor=viewer.actor, status=status, limit=QUEUE_LIMIT)
-    if status is None:
-        items = [item for item in items if item.status in OPEN_STATUSES]
+    chosen = status.value if status else "open"
+    items = service.list_requests(session, actor=viewer.actor, status=chosen, limit=QUEUE_LIMIT)
     marks = flags(session)
     names: dict[uuid.UUID, str] = {}
     for tenant_id in {item.tenant_id for item in items if item.tenant_id is not None}:
@@ -105,18 +110,16 @@ def _detail_values(
 ) -> dict[str, Any]:
     law = law_of(runtime.policy, item.law)
     path = f"/console/requests/{item.id}"
-    open_now = item.status not in CLOSED_STATUSES
     values: dict[str, Any] = {
         "item": item,
         "law": law,
         "flag": flags(session).get(item.id),
-        "holdings": item.holdings,
+        "holdings": holdings_of(item),
         "report": item.report,
         "export_types": EXPORT_TYPES,
         "closed_statuses": [value.value for value in CLOSED_STATUSES],
         "can_manage": viewer.can(Permission.PRIVACY_REQUESTS_MANAGE),
-        # the law must allow one, and only one is given; the service checks the notice window
-        "can_extend": open_now and law is not None and law.extension is not None and item.extended_to is None,
+        "can_extend": may_extend(runtime.policy, item, now=utcnow()),
         "extension_words": Duration.parse(law.extension).words() if law and law.extension else "",
         "notice_words": Duration.parse(law.extension_notice_within).words()
         if law and law.extension_notice_within
@@ -130,7 +133,7 @@ def _detail_values(
     values.update(
         status_panel(
             status=item.status,
-            steps=service.request_steps(session, actor=viewer.actor, request_id=item.id),
+            steps=steps(session, item.id),
             poll_url=f"{path}/steps",
             reload_url=path,
             detailed=True,
@@ -236,7 +239,4 @@ def export_link(
     request: Request, session: DbSession, runtime: RuntimeDep, viewer: Staff, request_id: uuid.UUID
 ) -> Response:
     """A one-time download link, followed at once: the download is audited by the export route."""
-    path = service.issue_export_link(session, runtime, actor=viewer.actor, request_id=request_id)
-    if not path.startswith("/"):
-        raise NotFound("request_id: no copy to download")
-    return see_other(path)
+    return see_other(service.issue_export_link(session, runtime, actor=viewer.actor, request_id=request_id))

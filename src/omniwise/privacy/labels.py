@@ -6,6 +6,7 @@ notice and the privacy center's home page use the same words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from omniwise.policy.model import Law, Policy
@@ -98,18 +99,25 @@ def step_label(name: str) -> str:
     return STEP_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
+@dataclass(frozen=True)
 class Labels:
     """What the templates use to name things (`labels.status[...]`, `labels.step(...)`)."""
 
-    status = STATUS_LABELS
-    status_hint = STATUS_HINTS
-    type = {kind.value: label for kind, label in TYPE_LABELS.items()}
-    action = ACTION_LABELS
-    instruction = INSTRUCTION_LABELS
+    status: Mapping[str, str]
+    status_hint: Mapping[str, str]
+    type: Mapping[str, str]
+    action: Mapping[str, str]
+    instruction: Mapping[str, str]
 
     @staticmethod
     def step(name: str) -> str:
         return step_label(name)
 
 
-LABELS = Labels()
+LABELS = Labels(
+    status=STATUS_LABELS,
+    status_hint=STATUS_HINTS,
+    type={kind.value: label for kind, label in TYPE_LABELS.items()},
+    action=ACTION_LABELS,
+    instruction=INSTRUCTION_LABELS,
+)

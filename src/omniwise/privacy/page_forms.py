@@ -1,14 +1,17 @@
-"""Reading the request forms of the pages: the fields, their problems beside them, and the corrections asked for."""
+"""Reading the request forms of the pages: the fields, their problems beside them, and the corrections asked for.
+
+The service checks every value (type, address, law, fields to correct) and names the field
+in its message, which `forms.attempt` puts beside it; the form itself only turns text into
+the types the service takes.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel
-
-from omniwise.privacy.contract import RequestType, all_contributions
-from omniwise.web.forms import Form, validate
+from omniwise.privacy.contract import all_contributions
+from omniwise.web.forms import Form
 
 CHANGE_PREFIX = "change-"
 
@@ -24,38 +27,50 @@ def correctable_fields() -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class RequestForm:
-    type: RequestType
+    type: str
     email: str
     jurisdiction: str | None
     tenant_id: uuid.UUID | None
     changes: dict[str, str] = field(default_factory=dict)
 
 
-def public_request(form: Form, schema: type[BaseModel]) -> RequestForm | None:
-    """The form checked by the public endpoint's own schema; None, with the problems on the form, otherwise."""
+def public_request(form: Form) -> RequestForm | None:
+    """The form's values as the service takes them; None, with the problems on the form, when one cannot be read."""
+    if not form.value("type"):
+        form.errors["type"] = "choose what you would like us to do"
+    if not form.value("email").strip():
+        form.errors["email"] = "enter the email address we know you by"
+    tenant_id: uuid.UUID | None = None
+    reference = form.value("tenant_id").strip()
+    if reference:
+        try:
+            tenant_id = uuid.UUID(reference)
+        except ValueError:
+            form.errors["tenant_id"] = "not a business reference: it looks like 3f0c9a52-…; or leave it empty"
+    if not form.ok:
+        return None
     changes = {
         name.removeprefix(CHANGE_PREFIX): value.strip()
         for name, value in form.values.items()
         if name.startswith(CHANGE_PREFIX) and value.strip()
     }
-    data: dict[str, object] = {
-        "type": form.value("type") or None,
-        "email": form.value("email"),
-        "jurisdiction": form.value("jurisdiction").strip() or None,
-        "tenant_id": form.value("tenant_id").strip() or None,
-    }
-    if changes:
-        data["changes"] = changes
-    body = validate(schema, form, data=data)
-    if form.value("type") == RequestType.CORRECTION.value and not changes and "type" not in form.errors:
-        form.errors["changes"] = "say what should be corrected: fill in at least one field"
-    if body is None or not form.ok:
-        return None
-    values = body.model_dump()
     return RequestForm(
-        type=RequestType(values["type"]),
-        email=values["email"],
-        jurisdiction=values.get("jurisdiction"),
-        tenant_id=values.get("tenant_id"),
-        changes=dict(values.get("changes") or {}),
+        type=form.value("type"),
+        email=form.value("email").strip(),
+        jurisdiction=form.value("jurisdiction").strip() or None,
+        tenant_id=tenant_id,
+        changes=changes,
     )
+
+
+def place_changes(form: Form) -> None:
+    """Put the service's `changes.<field>: ...` messages beside that field of the form."""
+    kept = []
+    for message in form.general:
+        name, sep, text = message.partition(": ")
+        field_name = CHANGE_PREFIX + name.removeprefix("changes.")
+        if sep and name.startswith("changes.") and field_name in form.values:
+            form.errors.setdefault(field_name, text)
+        else:
+            kept.append(message)
+    form.general = kept

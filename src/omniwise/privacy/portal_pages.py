@@ -22,7 +22,7 @@ from omniwise.privacy import service
 from omniwise.privacy.contract import RequestType, ZendeskInstruction
 from omniwise.privacy.labels import EXPORT_TYPES, LABELS, law_of, type_choices
 from omniwise.privacy.models import PrivacyRequest, RequestStatus
-from omniwise.privacy.presenting import flags, found, status_panel
+from omniwise.privacy.presenting import flags, found, holdings_of, status_panel, steps
 from omniwise.tenants.models import Tenant
 from omniwise.tenants.service import require
 from omniwise.users import crypto
@@ -63,7 +63,7 @@ def customer_requests(request: Request, session: DbSession, viewer: TenantUser, 
     marks = flags(session)
     rows = []
     for item in waiting:
-        summary = found(item.holdings)
+        summary = found(holdings_of(item) or [])
         rows.append({"request": item, "records": summary.records, "places": summary.places, "flag": marks.get(item.id)})
     everything = service.list_requests(session, actor=viewer.actor, tenant_id=tenant.id)
     decided = [item for item in everything if item.needs_approval and item.decided_at is not None][:20]
@@ -77,14 +77,14 @@ def _decision_values(
     values: dict[str, Any] = {
         "item": item,
         "law": law_of(runtime.policy, item.law),
-        "holdings": item.holdings,
+        "holdings": holdings_of(item),
         "can_decide": viewer.can(Permission.PRIVACY_REQUESTS_DECIDE),
         "form": form,
     }
     values.update(
         status_panel(
             status=item.status,
-            steps=service.request_steps(session, actor=viewer.actor, request_id=item.id),
+            steps=steps(session, item.id),
             poll_url=f"{path}/steps",
             reload_url=path,
             detailed=False,
@@ -252,7 +252,7 @@ def _copy_status_values(session: DbSession, viewer: Viewer, item: PrivacyRequest
     values.update(
         status_panel(
             status=item.status,
-            steps=service.request_steps(session, actor=viewer.actor, request_id=item.id),
+            steps=steps(session, item.id),
             poll_url=f"{path}/steps",
             reload_url=path,
             detailed=False,

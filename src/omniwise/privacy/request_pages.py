@@ -16,14 +16,16 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import Response
 
+from omniwise.auth.actor import Actor
 from omniwise.auth.dependencies import DbSession, RuntimeDep
 from omniwise.errors import Gone, NotFound, OmniwiseError
 from omniwise.policy.model import Policy
 from omniwise.privacy import service
 from omniwise.privacy.contract import RequestType
-from omniwise.privacy.labels import LABELS, TYPE_LABELS, law_of, type_choices
-from omniwise.privacy.page_forms import CHANGE_PREFIX, correctable_fields, public_request
-from omniwise.privacy.presenting import status_panel
+from omniwise.privacy.labels import EXPORT_TYPES, LABELS, TYPE_LABELS, law_of, type_choices
+from omniwise.privacy.models import RequestStatus
+from omniwise.privacy.page_forms import CHANGE_PREFIX, correctable_fields, place_changes, public_request
+from omniwise.privacy.presenting import status_panel, steps
 from omniwise.web.forms import Form, Submitted, attempt, read
 from omniwise.web.routing import PageRouter
 from omniwise.web.templating import render, see_other
@@ -32,9 +34,14 @@ router = PageRouter()
 FORM_PATH = "/privacy/requests"
 SUBMIT_PATH = "/privacy/requests/new"  # POST /privacy/requests is the JSON intake
 SENT_PATH = "/privacy/requests/sent"
-VERIFY_PATH = service.VERIFY_PATH
+VERIFY_PATH = "/privacy/requests/verify"  # where the verification message's link points (`verify_path`)
 CONFIRM_PATH = "/privacy/requests/verify/confirm"  # POST /privacy/requests/verify is the JSON verification
-BASE_FIELDS = ["email", "type", "jurisdiction", "tenant_id"]
+BASE_FIELDS = ["email", "type", "jurisdiction", "tenant_id", "changes"]
+CHANNEL = "public"  # the service's name for the privacy center's form and the public endpoint
+# the person asking, without an account: may open a request and follow it by its status token
+REQUESTER = Actor(kind="public", id="requester", role=None)
+# the status page's token proves the requester; the link it gets is issued on their behalf and audited as this
+REQUESTER_DOWNLOAD = Actor(kind="system", id="privacy-center-requester", role=None)
 
 
 def _form_values(policy: Policy, form: Form) -> dict[str, Any]:
@@ -70,15 +77,16 @@ def request_submit(request: Request, session: DbSession, runtime: RuntimeDep, da
                 email=body.email,
                 tenant_id=body.tenant_id,
                 jurisdiction=body.jurisdiction,
-                channel="privacy_center",
-                actor=service.PUBLIC_ACTOR,
+                channel=CHANNEL,
+                actor=REQUESTER,
                 verified_by=None,
                 changes=body.changes or None,
             ),
         )
+        place_changes(form)
         if opened is not None:
-            # the type, the law and the date are the person's own choices and the law's answer: nothing about what we hold
-            query = f"?type={body.type.value}&law={opened.law}&due={opened.deadline.date().isoformat()}"
+            # the person's own choices and the law's date: nothing about what we hold
+            query = f"?type={opened.type}&law={opened.law}&due={opened.deadline.date().isoformat()}"
             return see_other(SENT_PATH + query)
     return render(request, "privacy/request_form.html", _form_values(runtime.policy, form), status_code=form.status)
 
@@ -151,7 +159,7 @@ def _status_values(session: DbSession, runtime: RuntimeDep, request_id: uuid.UUI
     reload_url = status_path(request_id, token)
     panel = status_panel(
         status=view.status,
-        steps=view.steps,
+        steps=steps(session, request_id),
         poll_url=f"/privacy/requests/{request_id}/steps?token={token}",
         reload_url=reload_url,
         detailed=False,
@@ -159,7 +167,7 @@ def _status_values(session: DbSession, runtime: RuntimeDep, request_id: uuid.UUI
     return {
         "view": view,
         "deadline": view.extended_to or view.due_at,
-        "export_ready": view.export_ready,
+        "export_ready": view.status == RequestStatus.COMPLETED.value and view.type in EXPORT_TYPES,
         "status_token": token,
         "download_path": f"/privacy/requests/{request_id}/download",
         "labels": LABELS,
@@ -199,7 +207,5 @@ def request_download(
 ) -> Response:
     """A fresh one-time link for the requester, who proves it is them with the status page's token."""
     token = data.get("token")
-    path = service.issue_requester_export_link(
-        session, runtime, request_id=request_id, status_token=token if isinstance(token, str) else ""
-    )
-    return see_other(path)
+    service.requester_view(session, request_id=request_id, status_token=token if isinstance(token, str) else "")
+    return see_other(service.issue_export_link(session, runtime, actor=REQUESTER_DOWNLOAD, request_id=request_id))
