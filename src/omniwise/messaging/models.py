@@ -44,9 +44,7 @@ class OutboxMessage(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     # both empty for a platform message (to a privacy request's requester, or to staff)
     tenant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
-    subject_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("data_subjects.id", ondelete="CASCADE"), index=True
-    )
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("data_subjects.id", ondelete="CASCADE"), index=True)
     recipient_type: Mapped[str] = mapped_column(String(32))
     recipient_id: Mapped[uuid.UUID]
     kind: Mapped[str] = mapped_column(String(16))
