@@ -22,15 +22,15 @@ from omniwise.policy.duration import Duration
 from omniwise.privacy import service
 from omniwise.privacy.labels import EXPORT_TYPES, LABELS, law_of
 from omniwise.privacy.models import CLOSED_STATUSES, PrivacyRequest, RequestStatus
+from omniwise.privacy.page_router import router
 from omniwise.privacy.presenting import flags, holdings_of, may_extend, status_panel, steps
 from omniwise.tenants.service import get_scoped_tenant
 from omniwise.web.charts import Chart, Series, figure, week_label
 from omniwise.web.forms import Form, Submitted, attempt, read
-from omniwise.web.routing import NavLink, PageRouter, Surface
+from omniwise.web.routing import NavLink, Surface
 from omniwise.web.templating import render, see_other
 from omniwise.web.viewer import Staff, Viewer
 
-router = PageRouter()
 navigation = [
     NavLink(
         Surface.CONSOLE,

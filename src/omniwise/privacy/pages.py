@@ -14,10 +14,10 @@ from fastapi.responses import Response
 from omniwise.auth.dependencies import DbSession
 from omniwise.policy.binding import policy_for
 from omniwise.privacy import console_pages, portal_pages, request_pages
-from omniwise.web.routing import NavLink, PageRouter, Surface
+from omniwise.privacy.page_router import router
+from omniwise.web.routing import NavLink, Surface
 from omniwise.web.templating import render
 
-router = PageRouter()
 navigation = [
     NavLink(Surface.PRIVACY, "Privacy center", "/privacy", "Your information and your rights.", order=10),
     NavLink(Surface.PRIVACY, "Make a request", "/privacy/requests", "See, copy, correct or delete it.", order=30),
@@ -42,7 +42,3 @@ def privacy_home(request: Request, session: DbSession) -> Response:
         "requests_path": REQUESTS_PATH,
     }
     return render(request, "privacy/home.html", values)
-
-
-for _pages in (request_pages, portal_pages, console_pages):
-    router.include_router(_pages.router)

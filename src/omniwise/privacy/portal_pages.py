@@ -22,16 +22,16 @@ from omniwise.privacy import service
 from omniwise.privacy.contract import RequestType, ZendeskInstruction
 from omniwise.privacy.labels import EXPORT_TYPES, LABELS, law_of, type_choices
 from omniwise.privacy.models import PrivacyRequest, RequestStatus
+from omniwise.privacy.page_router import router
 from omniwise.privacy.presenting import flags, found, holdings_of, status_panel, steps
 from omniwise.tenants.models import Tenant
 from omniwise.tenants.service import require
 from omniwise.users import crypto
 from omniwise.web.forms import Form, Submitted, attempt, read
-from omniwise.web.routing import NavLink, PageRouter, Surface
+from omniwise.web.routing import NavLink, Surface
 from omniwise.web.templating import render, see_other
 from omniwise.web.viewer import PortalTenant, TenantUser, Viewer
 
-router = PageRouter()
 navigation = [
     NavLink(
         Surface.PORTAL,

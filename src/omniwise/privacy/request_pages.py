@@ -25,12 +25,11 @@ from omniwise.privacy.contract import RequestType
 from omniwise.privacy.labels import EXPORT_TYPES, LABELS, TYPE_LABELS, law_of, type_choices
 from omniwise.privacy.models import RequestStatus
 from omniwise.privacy.page_forms import CHANGE_PREFIX, correctable_fields, place_changes, public_request
+from omniwise.privacy.page_router import router
 from omniwise.privacy.presenting import status_panel, steps
 from omniwise.web.forms import Form, Submitted, attempt, read
-from omniwise.web.routing import PageRouter
 from omniwise.web.templating import render, see_other
 
-router = PageRouter()
 FORM_PATH = "/privacy/requests"
 SUBMIT_PATH = "/privacy/requests/new"  # POST /privacy/requests is the JSON intake
 SENT_PATH = "/privacy/requests/sent"
