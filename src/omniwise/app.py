@@ -23,6 +23,8 @@ from omniwise.messaging.endpoints import router as messaging_router
 from omniwise.messaging.endpoints import tenant_router as opt_outs_router
 from omniwise.policy.endpoints import router as notice_router
 from omniwise.policy.endpoints import tenant_router as notice_tenant_router
+from omniwise.privacy.endpoints import public as privacy_public_router
+from omniwise.privacy.endpoints import router as privacy_requests_router
 from omniwise.retention.endpoints import router as retention_router
 from omniwise.runtime import Runtime
 from omniwise.tenants.endpoints import router as tenants_router
@@ -95,6 +97,8 @@ def create_app(
     app.include_router(consent_router)
     app.include_router(zendesk_router)
     app.include_router(zendesk_public_router)
+    app.include_router(privacy_requests_router)
+    app.include_router(privacy_public_router)
 
     @app.get("/docs", include_in_schema=False)
     def api_reference() -> HTMLResponse:

@@ -135,3 +135,8 @@ def delete_events(session: Session, *, tenant_id: uuid.UUID) -> int:
 
 def event(session: Session, *, event_id: uuid.UUID) -> StripeEvent | None:
     return session.get(StripeEvent, event_id, populate_existing=True)
+
+
+def tenants_with_contact(session: Session) -> Sequence[uuid.UUID]:
+    """Every tenant with a billing contact: where a privacy request naming no business looks (ids only)."""
+    return session.scalars(select(BillingContact.tenant_id).order_by(BillingContact.tenant_id)).all()

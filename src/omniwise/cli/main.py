@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from omniwise.cli import apikeys, audit, db, keys, retention, sandbox, serve, usage, users, worker, zendesk
+from omniwise.cli import apikeys, audit, db, keys, requests, retention, sandbox, serve, usage, users, worker, zendesk
 from omniwise.cli import messaging as messaging_cli
 from omniwise.cli import policy as policy_cli
 from omniwise.config import ConfigError
@@ -32,6 +32,7 @@ app.add_typer(retention.app, name="retention")
 app.add_typer(usage.app, name="usage")
 app.add_typer(zendesk.app, name="zendesk")
 app.add_typer(sandbox.app, name="sandbox")
+app.add_typer(requests.app, name="requests")
 
 
 def configure_logging() -> None:

@@ -47,3 +47,11 @@ def recipients(
     if after is not None:
         stmt = stmt.where(Contact.id > after)
     return [(contact.id, contact.subject_id) for contact in session.scalars(stmt)]
+
+
+def tenants_with_contacts(session: Session) -> Sequence[uuid.UUID]:
+    """Every tenant that has a contact: where a privacy request naming no business looks.
+
+    Not scoped to a tenant by nature (it lists tenants); it reads ids only.
+    """
+    return session.scalars(select(Contact.tenant_id).distinct().order_by(Contact.tenant_id)).all()

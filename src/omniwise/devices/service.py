@@ -5,9 +5,12 @@ from __future__ import annotations
 import functools
 import ipaddress
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -15,6 +18,7 @@ from ua_parser import parse
 
 from omniwise.devices.models import DeviceSighting
 from omniwise.kit.clock import utcnow
+from omniwise.kit.db import start_of_day
 
 MAX_USER_AGENT = 512
 UNKNOWN = "Other"
@@ -101,3 +105,38 @@ def record_sighting(
         )
     )
     return True
+
+
+def count_of_actor(session: Session, *, actor_id: str) -> int:
+    """How many sightings still name this actor (those past their period were anonymised already)."""
+    return int(
+        session.scalar(select(func.count()).select_from(DeviceSighting).where(DeviceSighting.actor_id == actor_id)) or 0
+    )
+
+
+def sightings_of_actor(session: Session, *, actor_id: str) -> Iterator[DeviceSighting]:
+    stmt = (
+        select(DeviceSighting)
+        .where(DeviceSighting.actor_id == actor_id)
+        .order_by(DeviceSighting.day, DeviceSighting.id)
+        .execution_options(yield_per=1000)
+    )
+    yield from session.scalars(stmt)
+
+
+def anonymise_actor(session: Session, *, actor_id: str) -> int:
+    """What the retention sweep does at the period's end, now, in one statement: the full address,
+    the user agent and the actor id go; the network and the families, which point to no one, stay."""
+    stmt = (
+        update(DeviceSighting)
+        .where(DeviceSighting.actor_id == actor_id)
+        .values(
+            ip_address=None,
+            user_agent=None,
+            actor_id=None,
+            first_seen_at=start_of_day(DeviceSighting.first_seen_at),
+            last_seen_at=start_of_day(DeviceSighting.last_seen_at),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(cast("CursorResult[Any]", session.execute(stmt)).rowcount or 0)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from omniwise.kit.db import tenant_scoped
 from omniwise.messaging.models import MessageStatus, OutboxMessage
 
 
@@ -56,3 +57,33 @@ def queued_ids(session: Session, *, after: uuid.UUID | None, limit: int) -> Sequ
 
 def by_dedupe_key(session: Session, dedupe_key: str) -> OutboxMessage | None:
     return session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).one_or_none()
+
+
+def messages_of(session: Session, *, tenant_id: uuid.UUID, subject_ids: Sequence[uuid.UUID]) -> Sequence[OutboxMessage]:
+    """The outbox rows of these people in one tenant, oldest first (ids, templates, states: no address)."""
+    stmt = (
+        tenant_scoped(select(OutboxMessage), OutboxMessage, tenant_id)
+        .where(OutboxMessage.subject_id.in_(subject_ids))
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def count_messages_of(session: Session, *, tenant_id: uuid.UUID, subject_ids: Sequence[uuid.UUID]) -> int:
+    stmt = tenant_scoped(select(func.count()).select_from(OutboxMessage), OutboxMessage, tenant_id).where(
+        OutboxMessage.subject_id.in_(subject_ids)
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def delete_messages_of(session: Session, *, tenant_id: uuid.UUID, subject_ids: Sequence[uuid.UUID]) -> int:
+    """One DELETE for all of these people's outbox rows in the tenant; how many went."""
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            delete(OutboxMessage)
+            .where(OutboxMessage.tenant_id == tenant_id, OutboxMessage.subject_id.in_(subject_ids))
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    return int(result.rowcount or 0)

@@ -199,3 +199,31 @@ def get_contribution(name: str) -> Contribution:
         return _contributions[name]
     except KeyError:
         raise KeyError(f"no privacy contribution named {name!r}") from None
+
+
+# helpers for contributions: one record's JSON Schema, and values as JSON carries them
+
+JsonType = Literal["string", "integer", "boolean", "number"]
+
+
+def record_schema(title: str, properties: Mapping[str, tuple[JsonType, bool]]) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one flat record: field -> (JSON type, may be null).
+
+    Every field is required (a missing value is `null`), so a tabular section's records
+    all have the same keys and its CSV has one column per field.
+    """
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "type": "object",
+        "properties": {
+            name: {"type": [kind, "null"] if nullable else kind} for name, (kind, nullable) in properties.items()
+        },
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def iso(value: date | None) -> str | None:
+    """A date or time as ISO 8601 text (times carry their UTC offset), or None."""
+    return None if value is None else value.isoformat()

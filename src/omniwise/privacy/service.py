@@ -49,6 +49,8 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_REASON = 500
 _LOOKS_PERSONAL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+|\+\d[\d ()-]{6,}\d|\d{9,}")
 OPEN_VALUES = tuple(status.value for status in OPEN_STATUSES)
+# the person asking, before or without an account: may open a request and follow it by its token
+PUBLIC = Actor(kind="public", id="requester", role=None)
 
 
 def actor_label(actor: Actor) -> str:
@@ -102,7 +104,8 @@ def _tenant_for(session: Session, actor: Actor, tenant_id: uuid.UUID | None) -> 
             raise ValidationFailed("tenant_id: required for a business's user")
         return None
     tenant = session.get(Tenant, tenant_id)
-    if tenant is None or not actor.can_access_tenant(tenant_id):
+    # anyone may ask about a business's data; a signed-in caller acts only for businesses they may see
+    if tenant is None or (actor.kind != PUBLIC.kind and not actor.can_access_tenant(tenant_id)):
         raise NotFound(f"tenant {tenant_id} not found")
     return tenant
 
@@ -228,12 +231,8 @@ def verify_request(session: Session, runtime: Runtime, *, token: str) -> tuple[P
     request.status_token_hash = sealing.token_hash(status_token)
     if request.status == RequestStatus.VERIFYING.value:
         _mark_verified(session, request, how="email link")
-        closing.audit(session, request, "privacy:request:verified", _public_actor(), method="email link")
+        closing.audit(session, request, "privacy:request:verified", PUBLIC, method="email link")
     return request, status_token
-
-
-def _public_actor() -> Actor:
-    return Actor(kind="public", id="requester", role=None)
 
 
 def _scoped(statement: Select[PrivacyRequest], actor: Actor) -> Select[PrivacyRequest]:
@@ -440,7 +439,7 @@ def download_export(session: Session, *, actor: Actor, request_id: uuid.UUID) ->
 def download_by_token(session: Session, *, token: str) -> PrivacyRequest:
     """The request a download link opens, once; 404 unknown, 410 used or expired. Audited."""
     request = tokens.consume(session, token=token, purpose=TokenPurpose.EXPORT)
-    closing.audit(session, request, "privacy:export:downloaded", _public_actor(), via="link")
+    closing.audit(session, request, "privacy:export:downloaded", PUBLIC, via="link")
     return request
 
 

@@ -41,3 +41,12 @@ class UserView:
     @property
     def display_name(self) -> str:
         return self.name or self.email
+
+
+class UserCorrection(BaseModel):
+    """A correction of an account's name or sign-in address; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    email: Email | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -13,11 +14,11 @@ from omniwise.config import Settings
 from omniwise.errors import Conflict, NotFound, ValidationFailed
 from omniwise.keys import KeyRing
 from omniwise.kit.clock import utcnow
-from omniwise.subjects.service import create_subject
+from omniwise.subjects.service import create_subject, erase_subject
 from omniwise.tenants.models import Tenant
 from omniwise.users import crypto, passwords, repository
 from omniwise.users.models import User
-from omniwise.users.schemas import UserCreate, UserView
+from omniwise.users.schemas import UserCorrection, UserCreate, UserView
 
 
 def audit(session: Session, actor: Actor, user: User, action: str, *, subject: str = "user", **details: object) -> None:
@@ -125,3 +126,61 @@ def disable_user(session: Session, *, user: User, actor: Actor = SYSTEM) -> int:
         session.flush()
         audit(session, actor, user, "disabled", sessions_ended=ended)
     return ended
+
+
+def correct_user(
+    session: Session, keyring: KeyRing, *, user: User, data: UserCorrection, actor: Actor = SYSTEM
+) -> list[str]:
+    """Correct an account's name or sign-in address (the right to rectification); the fields changed.
+
+    A new address gets a new sign-in hash, refused (409) if another account has it; a
+    name sent as null is removed, an address never is.
+    """
+    changes = data.model_dump(exclude_unset=True)
+    if "email" in changes and changes["email"] is None:
+        raise ValidationFailed("email: may not be removed, only changed")
+    cipher = crypto.cipher_for(keyring, user)
+    changed = []
+    if "email" in changes and changes["email"] != crypto.open_field(keyring, user, "email"):
+        email_hmac = crypto.login_hash(keyring, changes["email"])
+        other = repository.by_email_hmac(session, email_hmac)
+        if other is not None and other.id != user.id:
+            raise Conflict("email: an account with that address already exists")
+        user.email_hmac = email_hmac
+        user.email_ct = cipher.seal(changes["email"], table=crypto.TABLE, column="email", row_id=user.id)
+        changed.append("email")
+    if "name" in changes and changes["name"] != crypto.open_field(keyring, user, "name"):
+        user.name_ct = crypto.seal(cipher, user, "name", changes["name"])
+        changed.append("name")
+    if changed:
+        session.flush()
+        audit(session, actor, user, "corrected", fields=changed)
+    return changed
+
+
+@dataclass(frozen=True)
+class AccountErasure:
+    user_id: uuid.UUID
+    sessions_ended: int
+    key_destroyed: bool
+    rows_deleted: int
+
+
+def erase_user(session: Session, keyring: KeyRing, *, user: User, actor: Actor, purpose: str) -> AccountErasure:
+    """Close an account for good: its sessions end, its key is destroyed, its row is deleted.
+
+    A tenant user is a data subject of their tenant, erased with `erase_subject` (which
+    deletes the account as one of their rows); vendor staff have a key of their own in
+    the vendor scope, destroyed before their row goes.
+    """
+    ended = repository.delete_sessions(session, user_id=user.id)
+    audit(session, actor, user, "erased", sessions_ended=ended)
+    if user.tenant_id is not None and user.subject_id is not None:
+        report = erase_subject(
+            session, keyring, tenant_id=user.tenant_id, subject_id=user.subject_id, actor=actor, purpose=purpose
+        )
+        return AccountErasure(user.id, ended, report.key_destroyed, sum(report.rows_deleted.values()))
+    destroyed = keyring.destroy_subject_key(user.id)
+    session.delete(user)
+    session.flush()
+    return AccountErasure(user.id, ended, destroyed, 1)

@@ -71,7 +71,7 @@ def install(app: FastAPI) -> None:
     async def _omniwise(request: Request, exc: OmniwiseError) -> Response:
         if is_page(request):
             return render_problem(request, exc)
-        return problem_response(exc, request)
+        return problem_response(exc, request, headers=exc.headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
