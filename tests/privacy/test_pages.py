@@ -78,8 +78,7 @@ def test_a_request_is_opened_and_the_answer_reveals_nothing(client: TestClient, 
     answer = client.post("/privacy/requests/new", data=data, follow_redirects=False)
     assert answer.status_code == 303
     location = answer.headers["location"]
-    assert location.startswith("/privacy/requests/sent?type=deletion&law=ccpa&due=")
-    assert "example.org" not in location
+    assert location == "/privacy/requests/sent?type=deletion&law=ccpa"
     sent = client.get(location)
     assert sent.status_code == 200
     assert "Check your email" in sent.text
@@ -89,7 +88,11 @@ def test_a_request_is_opened_and_the_answer_reveals_nothing(client: TestClient, 
     with runtime.transaction() as session:
         row = session.scalars(select(PrivacyRequest)).one()
         assert (row.status, row.type, row.law, row.channel) == ("verifying", "deletion", "ccpa", "public")
-        assert row.due_at.date().isoformat() in location
+        assert row.due_at.strftime("%d %B %Y") in sent.text
+
+    # no law chosen: each law's period, since the law may depend on the business
+    unsure = client.get("/privacy/requests/sent?type=access&law=")
+    assert "one month under GDPR" in unsure.text or "1 month under GDPR" in unsure.text
 
     # the same address again: the same request, not a second one
     client.post("/privacy/requests/new", data=data, follow_redirects=False)
@@ -135,6 +138,18 @@ def test_form_problems_are_shown_beside_their_fields_and_nothing_typed_is_lost(
     assert answer.status_code == 422
     assert 'id="error-changes"' in answer.text
     assert count_requests(runtime) == 0
+
+
+def test_the_form_shares_the_public_endpoints_limits(client: TestClient, runtime: Runtime) -> None:
+    token = csrf_of(client.get("/privacy/requests").text)
+    data = {"email": ADDRESS, "type": "access", "csrf_token": token}
+    for _ in range(3):
+        assert client.post("/privacy/requests/new", data=data, follow_redirects=False).status_code == 303
+    refused = client.post("/privacy/requests/new", data=data, follow_redirects=False)
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) > 0
+    assert "too many privacy requests" in refused.text
+    assert count_requests(runtime) == 1  # the three that passed were one request, merged
 
 
 def test_forms_without_their_token_are_refused(client: TestClient, runtime: Runtime) -> None:

@@ -1,17 +1,15 @@
 """Reading the request forms of the pages: the fields, their problems beside them, and the corrections asked for.
 
-The service checks every value (type, address, law, fields to correct) and names the field
-in its message, which `forms.attempt` puts beside it; the form itself only turns text into
-the types the service takes.
+A form is read by the public endpoint's own schema and opened by the same intake, which
+checks every value (type, address, law, fields to correct) and names the field in its
+message; `forms.attempt` puts that message beside the field.
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
-
 from omniwise.privacy.contract import all_contributions
-from omniwise.web.forms import Form
+from omniwise.privacy.schemas import PublicRequestCreate
+from omniwise.web.forms import Form, validate
 
 CHANGE_PREFIX = "change-"
 
@@ -25,42 +23,28 @@ def correctable_fields() -> list[tuple[str, str]]:
     return sorted(fields.items(), key=lambda item: item[1])
 
 
-@dataclass(frozen=True)
-class RequestForm:
-    type: str
-    email: str
-    jurisdiction: str | None
-    tenant_id: uuid.UUID | None
-    changes: dict[str, str] = field(default_factory=dict)
-
-
-def public_request(form: Form) -> RequestForm | None:
-    """The form's values as the service takes them; None, with the problems on the form, when one cannot be read."""
+def public_request(form: Form) -> PublicRequestCreate | None:
+    """The form checked by the public endpoint's own schema; None, with the problems on the form, otherwise."""
     if not form.value("type"):
         form.errors["type"] = "choose what you would like us to do"
     if not form.value("email").strip():
         form.errors["email"] = "enter the email address we know you by"
-    tenant_id: uuid.UUID | None = None
-    reference = form.value("tenant_id").strip()
-    if reference:
-        try:
-            tenant_id = uuid.UUID(reference)
-        except ValueError:
-            form.errors["tenant_id"] = "not a business reference: it looks like 3f0c9a52-…; or leave it empty"
-    if not form.ok:
-        return None
     changes = {
         name.removeprefix(CHANGE_PREFIX): value.strip()
         for name, value in form.values.items()
         if name.startswith(CHANGE_PREFIX) and value.strip()
     }
-    return RequestForm(
-        type=form.value("type"),
-        email=form.value("email").strip(),
-        jurisdiction=form.value("jurisdiction").strip() or None,
-        tenant_id=tenant_id,
-        changes=changes,
-    )
+    data: dict[str, object] = {
+        "type": form.value("type"),
+        "email": form.value("email").strip(),
+        "jurisdiction": form.value("jurisdiction").strip() or None,
+        "tenant_id": form.value("tenant_id").strip() or None,
+        "changes": changes or None,
+    }
+    body = validate(PublicRequestCreate, form, data=data)
+    if "tenant_id" in form.errors:
+        form.errors["tenant_id"] = "not a business reference: it looks like 3f0c9a52-…; or leave it empty"
+    return body if form.ok else None
 
 
 def place_changes(form: Form) -> None:

@@ -10,7 +10,6 @@ the request is verified by the POST that button sends.
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -19,9 +18,12 @@ from fastapi.responses import Response
 from omniwise.auth.actor import Actor
 from omniwise.auth.dependencies import DbSession, RuntimeDep
 from omniwise.errors import Gone, NotFound, OmniwiseError
+from omniwise.kit.clock import utcnow
 from omniwise.policy.model import Policy
-from omniwise.privacy import service
+from omniwise.privacy import intake, service
 from omniwise.privacy.contract import RequestType
+from omniwise.privacy.deadlines import deadlines_for
+from omniwise.privacy.endpoints import _limits as intake_limits
 from omniwise.privacy.labels import EXPORT_TYPES, LABELS, TYPE_LABELS, law_of, type_choices
 from omniwise.privacy.models import RequestStatus
 from omniwise.privacy.page_forms import CHANGE_PREFIX, correctable_fields, place_changes, public_request
@@ -37,8 +39,7 @@ VERIFY_PATH = "/privacy/requests/verify"  # where the verification message's lin
 CONFIRM_PATH = "/privacy/requests/verify/confirm"  # POST /privacy/requests/verify is the JSON verification
 BASE_FIELDS = ["email", "type", "jurisdiction", "tenant_id", "changes"]
 CHANNEL = "public"  # the service's name for the privacy center's form and the public endpoint
-# the person asking, without an account: may open a request and follow it by its status token
-REQUESTER = Actor(kind="public", id="requester", role=None)
+REQUESTER = service.PUBLIC
 # the status page's token proves the requester; the link it gets is issued on their behalf and audited as this
 REQUESTER_DOWNLOAD = Actor(kind="system", id="privacy-center-requester", role=None)
 
@@ -62,31 +63,23 @@ def request_form(request: Request, runtime: RuntimeDep) -> Response:
 
 @router.post(SUBMIT_PATH)
 def request_submit(request: Request, session: DbSession, runtime: RuntimeDep, data: Submitted) -> Response:
+    """Opened through the public endpoint's own intake: the same schema, the same limits, the same answer."""
     names = BASE_FIELDS + [CHANGE_PREFIX + name for name, _ in correctable_fields()]
     form = read(data, names)
     body = public_request(form)
     if body is not None:
-        opened = attempt(
-            session,
-            form,
-            lambda: service.open_request(
-                session,
-                runtime,
-                type=body.type,
-                email=body.email,
-                tenant_id=body.tenant_id,
-                jurisdiction=body.jurisdiction,
-                channel=CHANNEL,
-                actor=REQUESTER,
-                verified_by=None,
-                changes=body.changes or None,
-            ),
-        )
+        client = request.client.host if request.client else "unknown"
+        limits = intake_limits(request)
+
+        def submit() -> bool:
+            intake.submit_public(session, runtime, limits=limits, client=client, body=body)
+            return True
+
+        opened = attempt(session, form, submit)
         place_changes(form)
         if opened is not None:
-            # the person's own choices and the law's date: nothing about what we hold
-            query = f"?type={opened.type}&law={opened.law}&due={opened.deadline.date().isoformat()}"
-            return see_other(SENT_PATH + query)
+            # the person's own choices: nothing about what we hold, or whether they asked before
+            return see_other(f"{SENT_PATH}?type={body.type}&law={body.jurisdiction or ''}")
     return render(request, "privacy/request_form.html", _form_values(runtime.policy, form), status_code=form.status)
 
 
@@ -94,20 +87,21 @@ def request_submit(request: Request, session: DbSession, runtime: RuntimeDep, da
 def request_sent(
     request: Request,
     runtime: RuntimeDep,
-    type: Annotated[str, Query()] = "",
-    law: Annotated[str, Query()] = "",
-    due: Annotated[str, Query()] = "",
+    type: Annotated[str, Query(max_length=32)] = "",
+    law: Annotated[str, Query(max_length=8)] = "",
 ) -> Response:
-    """What happens next. The query only repeats what the form chose; anything else in it is left out."""
+    """What happens next, and by when: the chosen law's deadline, or each law's where none was chosen.
+
+    The query only repeats what the form chose (anything else is left out), so the page reads
+    the same whether or not we hold anything, and whether or not the address asked before.
+    """
     kinds = {kind.value: kind for kind in RequestType}
-    try:
-        due_date: date | None = date.fromisoformat(due) if due else None
-    except ValueError:
-        due_date = None
+    chosen = law_of(runtime.policy, law)
     values = {
         "type_label": TYPE_LABELS[kinds[type]] if type in kinds else None,
-        "law": law_of(runtime.policy, law),
-        "due": due_date,
+        "law": chosen,
+        "due": deadlines_for(chosen, utcnow()).due_at if chosen else None,
+        "periods": [(item.short_name, item.respond_duration.words()) for item in runtime.policy.rights.laws],
     }
     return render(request, "privacy/request_sent.html", values)
 
