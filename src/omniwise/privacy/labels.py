@@ -40,8 +40,8 @@ STATUS_HINTS = {
     "verifying": "the link we emailed has not been followed yet",
     "awaiting_approval": "the business whose customer data this is decides, and we carry out its instruction",
     "in_progress": "we are carrying it out",
-    "completed": "done; what was done is listed below",
-    "refused": "we could not carry it out; the message we sent says why",
+    "completed": "carried out, and the answer sent",
+    "refused": "it was not carried out; the message sent says why",
 }
 STEP_LABELS = {
     "locate": "Finding the information",
