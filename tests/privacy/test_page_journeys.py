@@ -215,6 +215,7 @@ def test_a_tenant_admin_approves_a_customers_request(browser: Browser, site: Sit
     # carried out in the sandbox Zendesk by the worker; the request's page follows it to the end
     page.get_by_role("link", name=re.compile(r"^PR-")).click()
     expect(page.locator("#request-state")).to_contain_text("Completed", timeout=WAIT_MS)
+    expect(page.get_by_role("heading", name="What was done")).to_be_visible()
     shot(page, "portal-customer-request-completed")
     with site.runtime.transaction() as session:
         row = session.get(PrivacyRequest, request_id)

@@ -78,6 +78,7 @@ def _decision_values(
         "item": item,
         "law": law_of(runtime.policy, item.law),
         "holdings": holdings_of(item),
+        "report": item.report,
         "can_decide": viewer.can(Permission.PRIVACY_REQUESTS_DECIDE),
         "form": form,
     }
