@@ -42,3 +42,17 @@ def events_per_week(session: Session, *, actor: Actor, weeks: int = 12) -> list[
     ]
     row = session.execute(select(*sums).where(AuditEvent.occurred_at >= bounds[0])).one()
     return [(start, int(count)) for start, count in zip(starts, row, strict=True)]
+
+
+def events_about(
+    session: Session, *, actor: Actor, object_type: str, object_id: str, limit: int = 500
+) -> list[AuditEvent]:
+    """The events recorded about one object (a privacy request, a hold...), oldest first: its evidence."""
+    require(actor, Permission.AUDIT_READ)
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+        .order_by(AuditEvent.seq)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
