@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from omniwise.kit.db import tenant_scoped
@@ -253,3 +253,27 @@ def app_requests_for(
         ZendeskAppRequest.requester_zendesk_id == requester_zendesk_id,
     )
     return session.scalars(stmt.order_by(ZendeskAppRequest.created_at)).all()
+
+
+def tenants_with_users(session: Session) -> Sequence[uuid.UUID]:
+    """Every tenant whose mirror holds Zendesk users: where a privacy request naming no business looks (ids only)."""
+    return session.scalars(select(ZendeskUser.tenant_id).distinct().order_by(ZendeskUser.tenant_id)).all()
+
+
+def count_held_for(
+    session: Session, *, tenant_id: uuid.UUID, connection_id: uuid.UUID, zendesk_user_id: int
+) -> tuple[int, int]:
+    """(tickets they requested, comments they wrote) in the mirror, counted without reading them."""
+    tickets = session.scalar(
+        tenant_scoped(select(func.count()).select_from(ZendeskTicket), ZendeskTicket, tenant_id).where(
+            ZendeskTicket.connection_id == connection_id,
+            ZendeskTicket.requester_zendesk_id == zendesk_user_id,
+            ZendeskTicket.purged_at.is_(None),
+        )
+    )
+    comments = session.scalar(
+        tenant_scoped(select(func.count()).select_from(ZendeskComment), ZendeskComment, tenant_id).where(
+            ZendeskComment.connection_id == connection_id, ZendeskComment.author_zendesk_id == zendesk_user_id
+        )
+    )
+    return int(tickets or 0), int(comments or 0)
