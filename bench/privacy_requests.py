@@ -172,6 +172,9 @@ def uid(kind: str) -> str:
     return f"md5(:tenant || '{kind}' || g::text)::uuid"
 
 
+TENANT = "CAST(:tenant AS uuid)"
+
+
 def sealed() -> str:
     return "decode(md5(random()::text) || md5(random()::text), 'hex')"
 
@@ -179,30 +182,31 @@ def sealed() -> str:
 BYSTANDER_SQL = [
     # data subjects of new Zendesk users and contacts, with a key each (random bytes: never unwrapped)
     f"""INSERT INTO data_subjects (id, tenant_id, kind, created_at)
-        SELECT {uid("u")}, CAST(:tenant AS uuid), 'zendesk_user', now() FROM generate_series(:u0, :u1 - 1) AS g
-        UNION ALL SELECT {uid("c")}, CAST(:tenant AS uuid), 'contact', now() FROM generate_series(:c0, :c1 - 1) AS g""",
+        SELECT {uid("u")}, {TENANT}, 'zendesk_user', now() FROM generate_series(:u0, :u1 - 1) AS g
+        UNION ALL SELECT {uid("c")}, {TENANT}, 'contact', now() FROM generate_series(:c0, :c1 - 1) AS g""",
     f"""INSERT INTO subject_keys (subject_id, tenant_id, wrapped_key, created_at)
-        SELECT {uid("u")}, CAST(:tenant AS uuid), {sealed()} || {sealed()}, now() FROM generate_series(:u0, :u1 - 1) AS g
+        SELECT {uid("u")}, {TENANT}, {sealed()} || {sealed()}, now() FROM generate_series(:u0, :u1 - 1) AS g
         UNION ALL
-        SELECT {uid("c")}, CAST(:tenant AS uuid), {sealed()} || {sealed()}, now() FROM generate_series(:c0, :c1 - 1) AS g""",
+        SELECT {uid("c")}, {TENANT}, {sealed()} || {sealed()}, now() FROM generate_series(:c0, :c1 - 1) AS g""",
     f"""INSERT INTO zendesk_users (id, tenant_id, connection_id, subject_id, zendesk_id, role, name_ct, email_ct,
             phone_ct, email_bidx, active, zendesk_updated_at, created_at)
-        SELECT {uid("zu")}, CAST(:tenant AS uuid), :connection, {uid("u")}, 1000000 + g, 'end-user', {sealed()}, {sealed()},
+        SELECT {uid("zu")}, {TENANT}, :connection, {uid("u")}, 1000000 + g, 'end-user', {sealed()}, {sealed()},
                {sealed()}, floor(random() * 65536)::int, true, now(), now()
         FROM generate_series(:u0, :u1 - 1) AS g""",
-    f"""INSERT INTO contacts (id, tenant_id, subject_id, name_ct, email_ct, phone_ct, email_bidx, phone_bidx, created_at)
-        SELECT {uid("ct")}, CAST(:tenant AS uuid), {uid("c")}, {sealed()}, {sealed()}, {sealed()},
+    f"""INSERT INTO contacts (id, tenant_id, subject_id, name_ct, email_ct, phone_ct, email_bidx, phone_bidx,
+            created_at)
+        SELECT {uid("ct")}, {TENANT}, {uid("c")}, {sealed()}, {sealed()}, {sealed()},
                floor(random() * 65536)::int, floor(random() * 65536)::int, now()
         FROM generate_series(:c0, :c1 - 1) AS g""",
     # ticket g is requested by bystander user g % users; comment g is on ticket g / 2, by its requester
     f"""INSERT INTO zendesk_tickets (id, tenant_id, connection_id, subject_id, zendesk_id, requester_zendesk_id,
             subject_ct, description_ct, status, zendesk_created_at, zendesk_updated_at, created_at)
-        SELECT {uid("t")}, CAST(:tenant AS uuid), :connection, md5(:tenant || 'u' || (g % :u1)::text)::uuid, 10000000 + g,
+        SELECT {uid("t")}, {TENANT}, :connection, md5(:tenant || 'u' || (g % :u1)::text)::uuid, 10000000 + g,
                1000000 + g % :u1, {sealed()}, {sealed()}, 'open', now(), now(), now()
         FROM generate_series(:t0, :t1 - 1) AS g""",
     f"""INSERT INTO zendesk_comments (id, tenant_id, connection_id, ticket_id, subject_id, zendesk_id,
             author_zendesk_id, public, body_ct, redacted, zendesk_created_at, created_at)
-        SELECT {uid("cm")}, CAST(:tenant AS uuid), :connection, md5(:tenant || 't' || (g / 2)::text)::uuid,
+        SELECT {uid("cm")}, {TENANT}, :connection, md5(:tenant || 't' || (g / 2)::text)::uuid,
                md5(:tenant || 'u' || ((g / 2) % :u1)::text)::uuid, 100000000 + g, 1000000 + (g / 2) % :u1,
                true, {sealed()} || {sealed()}, false, now(), now()
         FROM generate_series(:m0, :m1 - 1) AS g""",
