@@ -131,8 +131,18 @@ def _wait_closed(runtime: Runtime, request_id: uuid.UUID, timeout: float = 90.0)
 
 
 def _report(request: PrivacyRequest) -> list[tuple[Any, ...]]:
+    """The report's lines. A key destroyed in the key store (its own database, committed on its own)
+    stays destroyed when the step's data transaction is killed, so the step run again counts it as
+    already gone (the contract's "count=0 on a second run"): for that line the count is not compared."""
     return sorted(
-        (line["contribution"], line["category"], line["action"], line["where"], line["count"], line["reason"])
+        (
+            line["contribution"],
+            line["category"],
+            line["action"],
+            line["where"],
+            None if str(line["where"]).startswith("key store") else line["count"],
+            line["reason"],
+        )
         for line in request.report or []
     )
 

@@ -9,8 +9,10 @@ and a build that fails half-way leaves the previous archive (or none) untouched.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import time
 import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -28,6 +30,8 @@ from omniwise.privacy.export.summary import FileFact, build_summary
 from omniwise.runtime import Runtime
 
 EXPORTS_FOLDER = "exports"
+# a temporary file older than this belongs to a build that was killed, not to one running
+STALE_SECONDS = 3600
 SUMMARY_FILES = [
     FileFact("summary.html", None, None, "the summary of this archive, for reading"),
     FileFact("summary.json", None, None, "the same summary, machine-readable"),
@@ -81,6 +85,14 @@ def archive_path(runtime: Runtime, request_id: uuid.UUID) -> Path:
     return exports_folder(runtime) / f"{request_id}.zip.sealed"
 
 
+def _leftovers(folder: Path, request_id: uuid.UUID, *, older_than: float | None) -> None:
+    """Remove temporary files that killed builds of this request left behind."""
+    for leftover in folder.glob(f".{request_id}.zip.sealed.*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            if older_than is None or leftover.stat().st_mtime < time.time() - older_than:
+                leftover.unlink()
+
+
 def _secret(runtime: Runtime) -> bytes:
     return runtime.keyring.platform_secret(SECRET_LABEL)
 
@@ -93,6 +105,7 @@ def build_archive(
         raise ValueError(f"request {request.request_id} is a {request.type.value} request: it has no archive")
     policy = policy_for(ctx.session)
     folder = exports_folder(ctx.runtime)
+    _leftovers(folder, request.request_id, older_than=STALE_SECONDS)
     sink = SealedWriter(
         folder / f"{request.request_id}.zip.sealed", secret=_secret(ctx.runtime), request_id=request.request_id
     )
@@ -141,8 +154,10 @@ def open_archive(runtime: Runtime, request_id: uuid.UUID) -> Iterator[bytes]:
 
 def delete_archive(runtime: Runtime, request_id: uuid.UUID) -> bool:
     """Delete the request's archive; False when there was none (deleting twice is harmless)."""
+    path = archive_path(runtime, request_id)
+    _leftovers(path.parent, request_id, older_than=None)
     try:
-        archive_path(runtime, request_id).unlink()
+        path.unlink()
     except FileNotFoundError:
         return False
     return True

@@ -53,8 +53,12 @@ def json_default(value: object) -> object:
     raise TypeError(f"a value of type {type(value).__name__} cannot be exported as JSON")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=json_default, separators=(",", ":"))
+_BATCH = 256
+
+
 def dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, default=json_default, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def guard_cell(text: str) -> str:
@@ -64,18 +68,19 @@ def guard_cell(text: str) -> str:
 
 def csv_cell(value: object) -> str:
     """One value as a CSV cell: scalars as JSON writes them, nested values as compact JSON, all guarded."""
+    if isinstance(value, str):
+        return guard_cell(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return dumps(value)  # a number is never a formula; -5 stays a number in a spreadsheet
-    if isinstance(value, str):
-        return guard_cell(value)
+    if isinstance(value, int):
+        return str(value)  # a number is never a formula; -5 stays a number in a spreadsheet
+    if isinstance(value, float):
+        return repr(value)
     if isinstance(value, Mapping | list | tuple):
         return guard_cell(dumps(value))
-    converted = json_default(value)
-    return csv_cell(converted)
+    return csv_cell(json_default(value))
 
 
 def check_name(name: str, seen: set[str]) -> None:
@@ -165,22 +170,34 @@ class WrittenSection:
 
 
 def _records_json(section: ExportSection, entry: io.TextIOBase, spool: Spool | None, columns: list[str]) -> int:
-    writer = csv.writer(spool, lineterminator="\r\n") if spool is not None else None
-    if writer is not None:
+    """Write the JSON array to `entry` and the CSV rows to `spool`, a batch of records at a time."""
+    rows = io.StringIO()
+    writer = csv.writer(rows, lineterminator="\r\n")
+    if spool is not None:
         writer.writerow([guard_cell(column) for column in columns])
     known = set(columns)
+    encode = _ENCODER.encode
+    parts: list[str] = ["["]
     count = 0
-    entry.write("[")
     for record in section.records:
-        entry.write("\n" if count == 0 else ",\n")
-        entry.write(dumps(record))
-        if writer is not None:
-            extra = [key for key in record if key not in known]
-            if extra:
+        parts.append(",\n" if count else "\n")
+        parts.append(encode(record))
+        if spool is not None:
+            if not known.issuperset(record):
                 raise ValueError(f"export section {section.name!r} has a record with keys outside its schema")
             writer.writerow([csv_cell(record.get(column)) for column in columns])
         count += 1
-    entry.write("\n]\n" if count else "]\n")
+        if count % _BATCH == 0:  # bounded buffers: a batch of records, never the section
+            entry.write("".join(parts))
+            parts.clear()
+            if spool is not None:
+                spool.write(rows.getvalue())
+                rows.seek(0)
+                rows.truncate()
+    parts.append("\n]\n" if count else "]\n")
+    entry.write("".join(parts))
+    if spool is not None:
+        spool.write(rows.getvalue())
     return count
 
 

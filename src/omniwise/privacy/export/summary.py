@@ -66,6 +66,7 @@ class ReceivedFact:
     recipient_id: str
     recipient_name: str
     purpose: str
+    purpose_name: str
     legal_basis: str
     first_at: datetime
     last_at: datetime
@@ -262,6 +263,7 @@ def _recipient_fact(recipient: Recipient) -> RecipientFact:
 
 def _received_fact(policy: Policy, entry: Received) -> ReceivedFact:
     recipient = policy.recipients_by_id.get(entry.recipient_id)
+    purpose = policy.purposes_by_id.get(entry.purpose)
     transfers = []
     if recipient is not None:
         for region, _label, mechanism_id in sorted(entry.routes, key=lambda r: (r[0], r[1], r[2] or "")):
@@ -270,6 +272,7 @@ def _received_fact(policy: Policy, entry: Received) -> ReceivedFact:
         entry.recipient_id,
         recipient.name if recipient is not None else entry.recipient_id,
         entry.purpose,
+        purpose.name if purpose is not None else entry.purpose,
         entry.legal_basis,
         entry.first_at,
         entry.last_at,
