@@ -214,7 +214,11 @@ def forget_user(
     elsewhere = {
         c.ticket_id
         for c in repository.comments_by_author(
-            session, tenant_id=tenant.id, connection_id=connection.id, author_zendesk_id=zendesk_user_id
+            session,
+            tenant_id=tenant.id,
+            connection_id=connection.id,
+            author_zendesk_id=zendesk_user_id,
+            subject_id=subject_id,
         )
     }
     for other in repository.tickets_by_row_id(session, tenant_id=tenant.id, row_ids=elsewhere).values():

@@ -185,7 +185,11 @@ def export_user(
     elsewhere = [
         c
         for c in repository.comments_by_author(
-            session, tenant_id=tenant.id, connection_id=connection_id, author_zendesk_id=zendesk_user_id
+            session,
+            tenant_id=tenant.id,
+            connection_id=connection_id,
+            author_zendesk_id=zendesk_user_id,
+            subject_id=user.subject_id,
         )
         if c.ticket_id not in own_ticket_ids
     ]

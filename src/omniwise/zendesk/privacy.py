@@ -244,7 +244,11 @@ class ZendeskContribution:
                 continue  # a candidate shredded by an erasure whose deletes are still to come
             for row in found:
                 tickets, comments = repository.count_held_for(
-                    ctx.session, tenant_id=tenant, connection_id=row.connection_id, zendesk_user_id=row.zendesk_id
+                    ctx.session,
+                    tenant_id=tenant,
+                    connection_id=row.connection_id,
+                    zendesk_user_id=row.zendesk_id,
+                    subject_id=row.subject_id,
                 )
                 holdings.append(
                     Holding(

@@ -216,11 +216,20 @@ def comments_by_zendesk_id(
 
 
 def comments_by_author(
-    session: Session, *, tenant_id: uuid.UUID, connection_id: uuid.UUID, author_zendesk_id: int
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    author_zendesk_id: int,
+    subject_id: uuid.UUID | None = None,
 ) -> Sequence[ZendeskComment]:
+    """The comments one user wrote. Give their `subject_id` (their comments are sealed under their key):
+    it reaches them through the subject index, so the cost does not grow with the business's comments."""
     stmt = tenant_scoped(select(ZendeskComment), ZendeskComment, tenant_id).where(
         ZendeskComment.connection_id == connection_id, ZendeskComment.author_zendesk_id == author_zendesk_id
     )
+    if subject_id is not None:
+        stmt = stmt.where(ZendeskComment.subject_id == subject_id)
     return session.scalars(stmt.order_by(ZendeskComment.zendesk_created_at, ZendeskComment.zendesk_id)).all()
 
 
@@ -261,9 +270,18 @@ def tenants_with_users(session: Session) -> Sequence[uuid.UUID]:
 
 
 def count_held_for(
-    session: Session, *, tenant_id: uuid.UUID, connection_id: uuid.UUID, zendesk_user_id: int
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    connection_id: uuid.UUID,
+    zendesk_user_id: int,
+    subject_id: uuid.UUID | None = None,
 ) -> tuple[int, int]:
-    """(tickets they requested, comments they wrote) in the mirror, counted without reading them."""
+    """(tickets they requested, comments they wrote) in the mirror, counted without reading them.
+
+    With the user's `subject_id`, their comments are counted through the subject index (as in
+    `comments_by_author`) rather than among all of the business's comments.
+    """
     tickets = session.scalar(
         tenant_scoped(select(func.count()).select_from(ZendeskTicket), ZendeskTicket, tenant_id).where(
             ZendeskTicket.connection_id == connection_id,
@@ -271,9 +289,10 @@ def count_held_for(
             ZendeskTicket.purged_at.is_(None),
         )
     )
-    comments = session.scalar(
-        tenant_scoped(select(func.count()).select_from(ZendeskComment), ZendeskComment, tenant_id).where(
-            ZendeskComment.connection_id == connection_id, ZendeskComment.author_zendesk_id == zendesk_user_id
-        )
+    counted = tenant_scoped(select(func.count()).select_from(ZendeskComment), ZendeskComment, tenant_id).where(
+        ZendeskComment.connection_id == connection_id, ZendeskComment.author_zendesk_id == zendesk_user_id
     )
+    if subject_id is not None:
+        counted = counted.where(ZendeskComment.subject_id == subject_id)
+    comments = session.scalar(counted)
     return int(tickets or 0), int(comments or 0)
