@@ -30,7 +30,11 @@ router = APIRouter(prefix="/api/v1/privacy-requests", tags=["privacy requests"])
 ZIP = "application/zip"
 
 
-def _limits(request: Request) -> intake.IntakeLimits:
+def intake_limits(request: Request) -> intake.IntakeLimits:
+    """The application's one set of intake counters, shared by the JSON intake and the privacy center's form.
+
+    One set per application, so a person cannot double their allowance by using both doors.
+    """
     state = request.app.state
     if getattr(state, "privacy_intake_limits", None) is None:
         state.privacy_intake_limits = intake.IntakeLimits()
@@ -55,7 +59,7 @@ def _zip(runtime: RuntimeDep, request_id: uuid.UUID, reference: str) -> Streamin
 
 @public.post("/requests", status_code=202, response_model=Accepted, summary="Ask about your data (no account needed)")
 def submit(body: PublicRequestCreate, request: Request, session: DbSession, runtime: RuntimeDep) -> Accepted:
-    intake.submit_public(session, runtime, limits=_limits(request), client=_client(request), body=body)
+    intake.submit_public(session, runtime, limits=intake_limits(request), client=_client(request), body=body)
     return Accepted()
 
 

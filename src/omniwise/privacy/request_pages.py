@@ -23,7 +23,7 @@ from omniwise.policy.model import Policy
 from omniwise.privacy import intake, service
 from omniwise.privacy.contract import RequestType
 from omniwise.privacy.deadlines import deadlines_for
-from omniwise.privacy.endpoints import _limits as intake_limits
+from omniwise.privacy.endpoints import intake_limits
 from omniwise.privacy.labels import EXPORT_TYPES, LABELS, TYPE_LABELS, law_of, type_choices
 from omniwise.privacy.models import RequestStatus
 from omniwise.privacy.page_forms import CHANGE_PREFIX, correctable_fields, place_changes, public_request

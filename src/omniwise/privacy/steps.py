@@ -107,7 +107,7 @@ def _ask_for_approval(ctx: StepContext, request: PrivacyRequest, holdings: list[
                 "reference": request.reference,
                 "request_type": request.type,
                 "due_on": notices.day(request.deadline),
-                "request_path": f"/api/v1/privacy-requests/{request.id}",
+                "request_path": f"/portal/requests/{request.id}",  # the portal page where the admin decides
             },
             actor=ctx.actor,
             key=f"{request.id}:approval",
