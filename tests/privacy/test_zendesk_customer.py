@@ -281,3 +281,17 @@ def test_a_customer_s_access_export_has_their_zendesk_data_with_others_masked(bu
     assert others
     assert all(c["author_zendesk_id"] is None and c["on_your_ticket"] and c["public"] for c in others)
     assert all(c["ticket_zendesk_id"] in theirs for c in others)
+
+
+def test_a_customer_who_names_no_business_is_routed_to_the_one_whose_customer_they_are(business: Business) -> None:
+    """A request from someone who named no business reaches the business that holds them, which decides it."""
+    seeded = business.seeded
+    created = new_request(seeded.client, business.officer, None, seeded.email, "deletion")
+    waiting = business.wait(created["id"], "awaiting_approval", "completed", "refused")
+    assert waiting["status"] == "awaiting_approval"
+    assert waiting["tenant_id"] == str(seeded.tenant_id)
+    seen = seeded.client.get(f"/api/v1/privacy-requests/{created['id']}", headers=auth(business.admin))
+    assert seen.status_code == 200
+    assert business.decide(created["id"], {"approve": True, "instruction": "redact"}) == 200
+    done = business.wait(created["id"], "completed", "refused")
+    assert done["status"] == "completed"

@@ -26,6 +26,7 @@ from omniwise.privacy.contract import (
     Outcome,
     RequestType,
     StepContext,
+    SubjectRole,
     ZendeskInstruction,
     all_contributions,
     get_contribution,
@@ -87,6 +88,11 @@ def locate(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) 
     for holding in holdings:
         counts[holding.contribution] = counts.get(holding.contribution, 0) + holding.records
     if needs_approval(ctx.request_type, holdings) and request.decision is None:
+        deciders = {h.tenant_id for h in holdings if h.role is SubjectRole.PROCESSOR and h.tenant_id is not None}
+        if request.tenant_id is None and len(deciders) == 1:
+            # someone who named no business turns out to be the customer of exactly one: that business
+            # decides, so it must see the request (tenant admins see only their own business's requests)
+            request.tenant_id = next(iter(deciders))
         request.needs_approval = True
         transition(ctx.session, request, seen=RequestStatus.IN_PROGRESS, to=RequestStatus.AWAITING_APPROVAL)
         _ask_for_approval(ctx, request, holdings)
