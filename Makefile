@@ -52,3 +52,4 @@ bench: install
 	$(UV) run python bench/retention.py
 	$(UV) run python bench/zendesk_webhooks.py
 	$(UV) run python bench/zendesk_sync.py
+	$(UV) run python bench/privacy_requests.py
