@@ -55,6 +55,8 @@ def test_the_sidebar_shows_the_status_and_files_a_deletion_request(signed_app: S
     assert [(r["type"], r["status"]) for r in after["privacy"]["open_requests"]] == [("deletion", "received")]
     assert 'data-request="deletion" disabled' in seen["afterHtml"]
     assert 'data-request="access">' in seen["afterHtml"]
+    assert 'data-request="portability">' in seen["afterHtml"]
+    assert 'data-request="opt_out">' in seen["afterHtml"]  # nothing recorded yet
     notices = [c for c in seen["calls"] if c[0] == "invoke" and c[1] == "notify"]
     assert len(notices) == 1
     assert ["get", ["ticket.requester", "ticket.id"]] in seen["calls"]

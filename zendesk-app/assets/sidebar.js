@@ -1,4 +1,4 @@
-/* The ticket sidebar: the requester's privacy status, and buttons to file an access or deletion request.
+/* The ticket sidebar: the requester's privacy status, and buttons to file an access, copy or deletion request or record an opt-out.
  *
  * It talks to Zendesk only through the ZAF client (to learn who the requester is) and to the
  * Omni Wise platform only with the token Zendesk signed for this page, which the platform
@@ -15,7 +15,12 @@
 })(typeof self !== "undefined" ? self : this, function () {
   "use strict";
 
-  var LABELS = { access: "Access (a copy of their data)", deletion: "Deletion", opt_out: "Opt-out of promotions" };
+  var LABELS = {
+    access: "Access (what is held and why)",
+    portability: "A machine-readable copy",
+    deletion: "Deletion",
+    opt_out: "Opt-out of promotions",
+  };
 
   function escapeHtml(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
@@ -154,9 +159,15 @@
       '<button type="button" data-request="access"' +
       (pending("access") ? " disabled" : "") +
       ">File access request</button>" +
+      '<button type="button" data-request="portability"' +
+      (pending("portability") ? " disabled" : "") +
+      ">File copy request</button>" +
       '<button type="button" data-request="deletion"' +
       (pending("deletion") ? " disabled" : "") +
       ">File deletion request</button>" +
+      '<button type="button" data-request="opt_out"' +
+      ((privacy.opt_outs || []).length ? " disabled" : "") +
+      ">Record opt-out</button>" +
       "</div>"
     );
   }
