@@ -31,7 +31,7 @@ def test_correction_reaches_stripe_and_deletion_keeps_the_invoices(
     run_queued(runtime, "billing.push_details")
     billing = get_contribution("billing")
 
-    changes = {"name": "Ada King", "address": '{"line1": "2 Low Road", "country": "gb"}'}
+    changes = {"name": "Ada King", "address_line1": "2 Low Road", "address_country": "gb"}
     with step(runtime, RequestType.CORRECTION, changes=changes) as ctx:
         holdings = billing.locate(ctx, email="ADA@example.org", tenant_id=tenancy.tenant_id)
         assert [h.key.split(":")[0] for h in holdings] == ["contact", "invoices"]

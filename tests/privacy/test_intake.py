@@ -97,6 +97,9 @@ def test_duplicates_merge_and_every_request_is_acknowledged(client: TestClient, 
     assert acks == 2
 
 
+MOVED = {"address_line1": "2 Low Road", "address_country": "GBR"}
+
+
 def test_bad_input_names_the_field(client: TestClient, runtime: Runtime) -> None:
     officer = api_token(runtime, Role.PRIVACY_OFFICER)
     cases = [
@@ -105,6 +108,11 @@ def test_bad_input_names_the_field(client: TestClient, runtime: Runtime) -> None
         ({"type": "access", "email": EMAIL, "jurisdiction": "mars"}, "jurisdiction"),
         ({"type": "access", "email": EMAIL, "changes": {"name": "X"}}, "changes"),
         ({"type": "correction", "email": EMAIL, "changes": {"shoe_size": "9"}}, "changes.shoe_size"),
+        # a value the part holding it would refuse is refused now, not by a step after verification
+        ({"type": "correction", "email": EMAIL, "changes": {"phone": "call me"}}, "changes.phone"),
+        ({"type": "correction", "email": EMAIL, "changes": {"email": "nowhere"}}, "changes.email"),
+        ({"type": "correction", "email": EMAIL, "changes": MOVED}, "changes.address_country"),
+        ({"type": "correction", "email": EMAIL, "changes": {"address_city": "Dover"}}, "changes.address_line1"),
     ]
     for n, (body, field) in enumerate(cases):
         response = client.post("/privacy/requests", json=body | {"email": body["email"].replace("@", f"{n}@")})

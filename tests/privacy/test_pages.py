@@ -137,6 +137,12 @@ def test_form_problems_are_shown_beside_their_fields_and_nothing_typed_is_lost(
     answer = client.post("/privacy/requests/new", data=correction)
     assert answer.status_code == 422
     assert 'id="error-changes"' in answer.text
+
+    moved = {**correction, "change-address_line1": "2 Low Road", "change-address_country": "Britain"}
+    answer = client.post("/privacy/requests/new", data=moved)
+    assert answer.status_code == 422
+    assert 'id="error-change-address_country"' in answer.text  # beside the field, not at the top
+    assert 'value="2 Low Road"' in answer.text  # nothing typed is lost
     assert count_requests(runtime) == 0
 
 

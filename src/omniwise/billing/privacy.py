@@ -17,12 +17,10 @@ never touches the platform, so none is found, exported or deleted here.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from omniwise.audit import AuditEntry, record
@@ -36,7 +34,7 @@ from omniwise.billing.schemas import BillingDetailsUpdate
 from omniwise.billing.service.accounts import need_gateway
 from omniwise.billing.service.details import correct_billing_details, push_billing_details, read_billing
 from omniwise.billing.service.mirror import restrict_invoice
-from omniwise.errors import NotFound, ValidationFailed
+from omniwise.errors import NotFound
 from omniwise.keys import KeyDestroyed
 from omniwise.kit.clock import utcnow
 from omniwise.policy.binding import policy_for
@@ -49,6 +47,7 @@ from omniwise.privacy.contract import (
     Outcome,
     StepContext,
     SubjectRole,
+    checked_changes,
     contribution,
     iso,
     record_schema,
@@ -66,8 +65,14 @@ INVOICES_KEY = "invoices:"
 LABELS = {
     "name": "Billing name",
     "email": "Billing email address",
-    "address": "Billing address (JSON: line1, line2, city, postal_code, state, country)",
+    "address_line1": "Billing address: first line",
+    "address_line2": "Billing address: second line",
+    "address_city": "Billing address: town or city",
+    "address_postal_code": "Billing address: postal code",
+    "address_state": "Billing address: state or region",
+    "address_country": "Billing address: country (two letters, such as DE)",
 }
+ADDRESS_PREFIX = "address_"
 
 DETAILS_SCHEMA = record_schema(
     "Billing details of a business, held with you as its billing contact",
@@ -192,25 +197,21 @@ def _invoice_record(row: BillingInvoice) -> dict[str, Any]:
 
 
 def validated_changes(changes: Mapping[str, str]) -> BillingDetailsUpdate:
-    """The requested billing changes, validated by the billing API's own schema (422 names the field)."""
-    wanted: dict[str, Any] = {}
-    for key in LABELS:
-        if key not in changes:
-            continue
-        value = changes[key]
-        if key == "address":
-            try:
-                wanted[key] = json.loads(value) if value.strip() else None
-            except json.JSONDecodeError:
-                raise ValidationFailed("address: give the address as a JSON object") from None
-        else:
-            wanted[key] = value
-    try:
-        return BillingDetailsUpdate.model_validate(wanted)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"]) or "changes"
-        raise ValidationFailed(f"{field}: {error['msg']}") from None
+    """The requested billing changes, validated by the billing API's own schema (422 names the field).
+
+    The address is asked for line by line (`address_line1`, `address_country`, ...), as a
+    form would; a new address replaces the old one whole, so it needs at least its first
+    line and country, as at Stripe.
+    """
+    wanted: dict[str, Any] = {key: changes[key] for key in ("name", "email") if key in changes}
+    address = {
+        key.removeprefix(ADDRESS_PREFIX): value
+        for key, value in changes.items()
+        if key.startswith(ADDRESS_PREFIX) and key in LABELS
+    }
+    if address:
+        wanted["address"] = address
+    return checked_changes(BillingDetailsUpdate, wanted)
 
 
 @contribution
@@ -378,6 +379,9 @@ class BillingContribution:
 
     def correctable(self) -> Mapping[str, str]:
         return LABELS
+
+    def check_changes(self, changes: Mapping[str, str]) -> None:
+        validated_changes(changes)
 
     def correct(self, ctx: StepContext, holdings: list[Holding]) -> list[Outcome]:
         data = validated_changes(ctx.changes)

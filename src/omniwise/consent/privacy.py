@@ -36,6 +36,9 @@ class ConsentContribution:
     def correctable(self) -> Mapping[str, str]:
         return {}
 
+    def check_changes(self, changes: Mapping[str, str]) -> None:
+        return None  # nothing here is corrected
+
     def correct(self, ctx: StepContext, holdings: list[Holding]) -> list[Outcome]:
         return []
 

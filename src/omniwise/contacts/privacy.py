@@ -14,13 +14,12 @@ import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from omniwise.audit import AuditEntry, record
 from omniwise.contacts import repository, service
 from omniwise.contacts.schemas import ContactRead, ContactUpdate
-from omniwise.errors import NotFound, ValidationFailed
+from omniwise.errors import NotFound
 from omniwise.policy.binding import policy_for
 from omniwise.policy.enforcement import require_purpose
 from omniwise.policy.purposes import Purpose
@@ -30,6 +29,7 @@ from omniwise.privacy.contract import (
     Outcome,
     StepContext,
     SubjectRole,
+    checked_changes,
     contribution,
     iso,
     record_schema,
@@ -88,12 +88,7 @@ def validated_changes(changes: Mapping[str, str], labels: Mapping[str, str]) -> 
         for key, value in changes.items()
         if key in labels
     }
-    try:
-        return ContactUpdate.model_validate(wanted)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"]) or "changes"
-        raise ValidationFailed(f"{field}: {error['msg']}") from None
+    return checked_changes(ContactUpdate, wanted)
 
 
 @contribution
@@ -182,6 +177,9 @@ class ContactsContribution:
 
     def correctable(self) -> Mapping[str, str]:
         return LABELS
+
+    def check_changes(self, changes: Mapping[str, str]) -> None:
+        validated_changes(changes, LABELS)
 
     def correct(self, ctx: StepContext, holdings: list[Holding]) -> list[Outcome]:
         data = validated_changes(ctx.changes, LABELS)

@@ -129,6 +129,9 @@ class DevicesContribution:
     def correctable(self) -> Mapping[str, str]:
         return {}  # a record of what reached us is not corrected
 
+    def check_changes(self, changes: Mapping[str, str]) -> None:
+        return None  # nothing here is corrected
+
     def correct(self, ctx: StepContext, holdings: list[Holding]) -> list[Outcome]:
         return []
 

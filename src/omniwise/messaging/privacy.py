@@ -261,6 +261,9 @@ class MessagingContribution:
     def correctable(self) -> Mapping[str, str]:
         return {}  # nothing here a person could correct: the address lives with the contact
 
+    def check_changes(self, changes: Mapping[str, str]) -> None:
+        return None  # nothing here is corrected
+
     def correct(self, ctx: StepContext, holdings: list[Holding]) -> list[Outcome]:
         return []
 

@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from omniwise.auth.actor import Actor
+from omniwise.errors import ValidationFailed
 from omniwise.runtime import Runtime
 
 
@@ -147,6 +149,14 @@ class Contribution(Protocol):
         """Fields a person may have corrected here: name -> human label ("name" -> "Name")."""
         ...
 
+    def check_changes(self, changes: Mapping[str, str]) -> None:
+        """Refuse, naming the field, a value `correct` would refuse (only keys from `correctable`).
+
+        Called when the request is made, so that a typo is answered at once, beside its field,
+        rather than found by a step days later, after the person has verified and left.
+        """
+        ...
+
     def correct(self, ctx: StepContext, holdings: list[Holding]) -> list[Outcome]:
         """Apply `ctx.changes` (only keys from `correctable`), pushing them to the recipients that hold them."""
         ...
@@ -222,6 +232,23 @@ def record_schema(title: str, properties: Mapping[str, tuple[JsonType, bool]]) -
         "required": list(properties),
         "additionalProperties": False,
     }
+
+
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
+
+
+def checked_changes(schema: type[SchemaT], wanted: Mapping[str, Any]) -> SchemaT:
+    """Requested changes read by a part's own API schema, so a correction obeys the rules an edit does.
+
+    A refused value raises `ValidationFailed` naming its correction field (a nested location
+    such as the address's country reads `address_country`), never echoing the value.
+    """
+    try:
+        return schema.model_validate(wanted)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = "_".join(str(part) for part in error["loc"]) or "changes"
+        raise ValidationFailed(f"{name}: {error['msg']}") from None
 
 
 def iso(value: date | None) -> str | None:

@@ -15,12 +15,19 @@ CHANGE_PREFIX = "change-"
 
 
 def correctable_fields() -> list[tuple[str, str]]:
-    """Every field a person may have corrected, across the platform's parts, in a stable order."""
+    """Every field a person may have corrected, across the platform's parts, in a stable order.
+
+    A field several parts hold (a name is on the contact, the account, the billing details and
+    in Zendesk) is corrected in all of them, so it takes the plainest of their labels ("Name",
+    not "Billing name"); fields of one group (the billing address's lines) stay together.
+    """
     fields: dict[str, str] = {}
     for part in all_contributions():
         for name, label in part.correctable().items():
-            fields.setdefault(name, label)
-    return sorted(fields.items(), key=lambda item: item[1])
+            known = fields.get(name)
+            fields[name] = label if known is None or len(label) < len(known) else known
+    order = {name: position for position, name in enumerate(fields)}
+    return sorted(fields.items(), key=lambda item: (item[0].startswith("address_"), order[item[0]]))
 
 
 def public_request(form: Form) -> PublicRequestCreate | None:

@@ -97,6 +97,14 @@ def _check_changes(request_type: RequestType, changes: Mapping[str, str] | None)
         if not isinstance(value, str) or not value.strip() or len(value) > 500:
             raise ValidationFailed(f"changes.{name}: a text of 1 to 500 characters")
         checked[name] = value.strip()
+    for contribution in all_contributions():
+        own = {name: value for name, value in checked.items() if name in contribution.correctable()}
+        if not own:
+            continue
+        try:
+            contribution.check_changes(own)
+        except ValidationFailed as exc:
+            raise ValidationFailed(f"changes.{exc.detail}") from None
     return checked
 
 

@@ -41,6 +41,9 @@ class TenantsContribution:
     def correctable(self) -> Mapping[str, str]:
         return {}
 
+    def check_changes(self, changes: Mapping[str, str]) -> None:
+        return None  # nothing here is corrected
+
     def correct(self, ctx: StepContext, holdings: list[Holding]) -> list[Outcome]:
         return []
 

@@ -115,6 +115,9 @@ class UsageContribution:
     def correctable(self) -> Mapping[str, str]:
         return {}  # a record of what happened is not corrected
 
+    def check_changes(self, changes: Mapping[str, str]) -> None:
+        return None  # nothing here is corrected
+
     def correct(self, ctx: StepContext, holdings: list[Holding]) -> list[Outcome]:
         return []
 

@@ -14,9 +14,6 @@ import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pydantic import ValidationError
-
-from omniwise.errors import ValidationFailed
 from omniwise.policy.binding import policy_for
 from omniwise.policy.enforcement import require_purpose
 from omniwise.privacy.contract import (
@@ -25,6 +22,7 @@ from omniwise.privacy.contract import (
     Outcome,
     StepContext,
     SubjectRole,
+    checked_changes,
     contribution,
     iso,
     record_schema,
@@ -102,6 +100,11 @@ def _record(ctx: StepContext, user: User) -> dict[str, Any]:
     }
 
 
+def _correction(changes: Mapping[str, str]) -> UserCorrection:
+    """The requested changes this part holds, read by its own correction schema."""
+    return checked_changes(UserCorrection, {key: value for key, value in changes.items() if key in LABELS})
+
+
 @contribution
 class UsersContribution:
     """Accounts of tenant users and vendor staff: sign-in address, name, role, sessions."""
@@ -170,13 +173,11 @@ class UsersContribution:
     def correctable(self) -> Mapping[str, str]:
         return LABELS
 
+    def check_changes(self, changes: Mapping[str, str]) -> None:
+        _correction(changes)
+
     def correct(self, ctx: StepContext, holdings: list[Holding]) -> list[Outcome]:
-        wanted = {key: value for key, value in ctx.changes.items() if key in LABELS}
-        try:
-            data = UserCorrection.model_validate(wanted)
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            raise ValidationFailed(f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}") from None
+        data = _correction(ctx.changes)
         if not holdings or not data.model_fields_set:
             return []
         corrected = 0

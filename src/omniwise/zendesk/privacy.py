@@ -25,11 +25,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from omniwise.audit import AuditEntry, record
-from omniwise.errors import Conflict, NotFound, ValidationFailed
+from omniwise.errors import Conflict, NotFound
 from omniwise.keys import KeyDestroyed
 from omniwise.policy.purposes import Purpose
 from omniwise.privacy.contract import (
@@ -38,6 +37,7 @@ from omniwise.privacy.contract import (
     Outcome,
     StepContext,
     SubjectRole,
+    checked_changes,
     contribution,
     iso,
     record_schema,
@@ -221,6 +221,11 @@ def _sections(exports: list[UserExport]) -> Iterator[ExportSection]:
     )
 
 
+def _correction(changes: Mapping[str, str]) -> UserCorrection:
+    """The requested changes this part holds, read by its own correction schema."""
+    return checked_changes(UserCorrection, {key: value for key, value in changes.items() if key in LABELS})
+
+
 @contribution
 class ZendeskContribution:
     """A business's customers as its Zendesk account knows them: user record, tickets, comments."""
@@ -351,13 +356,11 @@ class ZendeskContribution:
     def correctable(self) -> Mapping[str, str]:
         return LABELS
 
+    def check_changes(self, changes: Mapping[str, str]) -> None:
+        _correction(changes)
+
     def correct(self, ctx: StepContext, holdings: list[Holding]) -> list[Outcome]:
-        wanted = {key: value for key, value in ctx.changes.items() if key in LABELS}
-        try:
-            data = UserCorrection.model_validate(wanted)
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            raise ValidationFailed(f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}") from None
+        data = _correction(ctx.changes)
         if not holdings or not data.model_fields_set:
             return []
         outcomes = []
