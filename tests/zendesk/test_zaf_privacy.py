@@ -106,3 +106,38 @@ def test_a_sidebar_correction_names_its_changes_and_an_unknown_requester_opens_n
     status, body = _file(signed_app, {"type": "access"}, requester=380000009)
     assert status == 201
     assert body["privacy_request_id"] is None
+
+
+def test_the_sidebar_follows_the_privacy_request_to_its_end(signed_app: SignedApp) -> None:
+    _known_requester(signed_app)
+    status, first = _file(signed_app, {"type": "access"})
+    assert status == 201
+
+    def shown() -> dict[str, object]:
+        response = signed_app.client.get(
+            f"/api/v1/zendesk-app/requesters/{REQUESTER}/privacy", headers=bearer(signed_app.token(sub=AGENT))
+        )
+        assert response.status_code == 200
+        return response.json()
+
+    [listed] = shown()["open_requests"]
+    assert listed["status"] in {"received", "in_progress"}
+
+    # the engine's course is tested with the engine; here, what the sidebar makes of its end
+    with signed_app.runtime.transaction() as session:
+        request = session.get(PrivacyRequest, uuid.UUID(str(first["privacy_request_id"])))
+        assert request is not None
+        request.status = "awaiting_approval"
+    [listed] = shown()["open_requests"]
+    assert listed["status"] == "awaiting_approval"  # the business decides: still open, and said so
+
+    with signed_app.runtime.transaction() as session:
+        request = session.get(PrivacyRequest, uuid.UUID(str(first["privacy_request_id"])))
+        assert request is not None
+        request.status = "completed"
+    assert shown()["open_requests"] == []  # done: no longer listed as open
+
+    status, second = _file(signed_app, {"type": "access"})  # asked again later: a new request, not the old one
+    assert status == 201
+    assert second["id"] != first["id"]
+    assert second["privacy_request_id"] not in (None, first["privacy_request_id"])

@@ -102,6 +102,18 @@
       });
   };
 
+  /* The privacy request's status in words: "awaiting_approval" means the business must decide. */
+  var STATUSES = {
+    received: "received",
+    verifying: "verifying",
+    awaiting_approval: "waiting for your business's decision",
+    in_progress: "in progress",
+    completed: "completed",
+    refused: "refused",
+    recorded: "recorded",
+    closed: "closed",
+  };
+
   function listOf(items, empty) {
     if (!items || items.length === 0) {
       return '<p class="muted">' + escapeHtml(empty) + "</p>";
@@ -114,7 +126,7 @@
             "<li>" +
             escapeHtml(LABELS[item.type] || item.type) +
             ' <span class="muted">' +
-            escapeHtml(item.status) +
+            escapeHtml(STATUSES[item.status] || item.status) +
             ", " +
             escapeHtml(String(item.created_at).slice(0, 10)) +
             "</span></li>"

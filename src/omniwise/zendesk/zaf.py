@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import jwt
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omniwise.audit import AuditEntry, record
@@ -28,6 +30,8 @@ from omniwise.errors import ServiceUnavailable, Unauthorized
 from omniwise.keys import KeyDestroyed, KeyRing
 from omniwise.kit.clock import utcnow
 from omniwise.policy.purposes import Purpose
+from omniwise.privacy.models import OPEN_STATUSES as REQUEST_OPEN_STATUSES
+from omniwise.privacy.models import PrivacyRequest
 from omniwise.runtime import Runtime
 from omniwise.zendesk import repository
 from omniwise.zendesk.models import ZendeskAppRequest, ZendeskConnection, ZendeskUser
@@ -36,7 +40,10 @@ from omniwise.zendesk.schemas import AppRequestCreate, AppRequestRead, AppReques
 ALGORITHM = "RS256"
 LEEWAY = timedelta(seconds=30)
 AUDIENCE = re.compile(r"^(https?)://([^/]+)/api/v2/apps/installations/(\d+)\.json$")
-OPEN_STATUSES = ("received", "in_progress")
+# a sidebar record is open while the privacy request it opened is (or, with none behind it, while
+# it is "received"); one whose privacy request is gone (its records' period ended) reads "closed"
+OPEN_STATUSES = frozenset({"received"} | {status.value for status in REQUEST_OPEN_STATUSES})
+GONE = "closed"
 APP_DIR = Path(__file__).resolve().parents[3] / "zendesk-app"
 
 
@@ -110,14 +117,28 @@ def verify_app_token(session: Session, settings: Settings, token: str) -> AppCal
     raise Unauthorized("the app's token does not match a connected Zendesk account and installation")
 
 
-def _request_read(row: ZendeskAppRequest) -> AppRequestRead:
-    return AppRequestRead(
-        id=row.id,
-        type=row.type,
-        status=row.status,
-        created_at=row.created_at,
-        privacy_request_id=row.privacy_request_id,
-    )
+def _current(session: Session, rows: Sequence[ZendeskAppRequest]) -> list[AppRequestRead]:
+    """The records as the sidebar shows them: with the status of the privacy request each opened.
+
+    The engine moves that request on (verified, decided by the business, completed), so its
+    status is the one the agent must see; the record's own is only for a requester the
+    mirror held no address for, whom no privacy request could name.
+    """
+    linked = [row.privacy_request_id for row in rows if row.privacy_request_id is not None]
+    statuses: dict[uuid.UUID, str] = {}
+    if linked:
+        found = session.execute(select(PrivacyRequest.id, PrivacyRequest.status).where(PrivacyRequest.id.in_(linked)))
+        statuses = {request_id: status for request_id, status in found}
+    return [
+        AppRequestRead(
+            id=row.id,
+            type=row.type,
+            status=row.status if row.privacy_request_id is None else statuses.get(row.privacy_request_id, GONE),
+            created_at=row.created_at,
+            privacy_request_id=row.privacy_request_id,
+        )
+        for row in rows
+    ]
 
 
 def requester_privacy(session: Session, *, caller: AppCaller, requester_zendesk_id: int) -> RequesterPrivacy:
@@ -131,13 +152,12 @@ def requester_privacy(session: Session, *, caller: AppCaller, requester_zendesk_
     rows = repository.app_requests_for(
         session, tenant_id=connection.tenant_id, connection_id=connection.id, requester_zendesk_id=requester_zendesk_id
     )
+    shown = _current(session, rows)
     return RequesterPrivacy(
         requester_zendesk_id=requester_zendesk_id,
         known=known,
-        opt_outs=[_request_read(r) for r in rows if r.type == AppRequestType.OPT_OUT],
-        open_requests=[
-            _request_read(r) for r in rows if r.type != AppRequestType.OPT_OUT and r.status in OPEN_STATUSES
-        ],
+        opt_outs=[r for r in shown if r.type == AppRequestType.OPT_OUT],
+        open_requests=[r for r in shown if r.type != AppRequestType.OPT_OUT and r.status in OPEN_STATUSES],
     )
 
 
@@ -192,11 +212,12 @@ def file_request(
     it follows the engine's course (the business's admins decide what touches its Zendesk data).
     """
     connection = caller.connection
-    for row in repository.app_requests_for(
+    filed = repository.app_requests_for(
         session, tenant_id=connection.tenant_id, connection_id=connection.id, requester_zendesk_id=requester_zendesk_id
-    ):
-        if row.type == data.type.value and (row.status in OPEN_STATUSES or row.type == AppRequestType.OPT_OUT):
-            return _request_read(row), False
+    )
+    for shown in _current(session, filed):
+        if shown.type == data.type.value and (shown.status in OPEN_STATUSES or shown.type == AppRequestType.OPT_OUT):
+            return shown, False
     held = repository.users_with_zendesk_id(
         session, tenant_id=connection.tenant_id, zendesk_id=requester_zendesk_id, connection_id=connection.id
     )
@@ -238,4 +259,5 @@ def file_request(
             },
         ),
     )
-    return _request_read(row), True
+    [shown] = _current(session, [row])
+    return shown, True
