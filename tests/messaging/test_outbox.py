@@ -45,6 +45,14 @@ def _events(runtime: Runtime, prefix: str) -> list[AuditEvent]:
         return list(session.scalars(statement))
 
 
+def test_an_id_is_not_taken_for_a_phone_number(runtime: Runtime) -> None:
+    """One random id in thirty has nine digits in a row in its last group; its link must still go out."""
+    person = make_contact(runtime, email=ADDRESS)
+    queue(runtime, person, "product_news", NEWS_PARAMS | {"headline": "Request 3f0c9a52-1b2c-4d5e-8f90-492830183746"})
+    with pytest.raises(ValidationFailed, match=r"params\.headline: looks like an address"):
+        queue(runtime, person, "product_news", NEWS_PARAMS | {"headline": "Call 0049283018374"})
+
+
 def test_queueing_checks_the_template_and_keeps_personal_data_out(runtime: Runtime) -> None:
     person = make_contact(runtime, email=ADDRESS)
     with pytest.raises(ValidationFailed, match="template: 'welcome' is not a message template"):

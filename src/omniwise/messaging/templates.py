@@ -8,7 +8,6 @@ message is sent and passed to the template then, never stored.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from omniwise.errors import ValidationFailed
+from omniwise.kit.shapes import looks_personal
 from omniwise.messaging.models import MessageKind
 from omniwise.policy.purposes import Purpose
 
@@ -23,8 +23,6 @@ Param = str | int | bool | None | list[str]
 
 MAX_STRING = 300
 MAX_LIST = 50
-# a value shaped like an email address or a phone number is someone's data, not a template's
-_LOOKS_PERSONAL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+|\+\d[\d ()-]{6,}\d|\d{9,}")
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,7 @@ def _string(where: str, value: object) -> str:
         raise ValidationFailed(f"{where}: must be a string")
     if len(value) > MAX_STRING:
         raise ValidationFailed(f"{where}: at most {MAX_STRING} characters")
-    if _LOOKS_PERSONAL.search(value):
+    if looks_personal(value):
         raise ValidationFailed(f"{where}: looks like an address or phone number; parameters hold no personal data")
     return value
 

@@ -29,6 +29,7 @@ from omniwise.auth.roles import Permission
 from omniwise.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from omniwise.kit.clock import utcnow
 from omniwise.kit.db import tenant_scoped
+from omniwise.kit.shapes import looks_personal
 from omniwise.policy.binding import policy_for
 from omniwise.privacy import closing, notices, sealing, tokens
 from omniwise.privacy.contract import RequestType, ZendeskInstruction, all_contributions
@@ -47,7 +48,6 @@ CHANNELS = frozenset({"public", "api", "zendesk_app", "cli", "portal", "console"
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 MAX_REASON = 500
-_LOOKS_PERSONAL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+|\+\d[\d ()-]{6,}\d|\d{9,}")
 # how the sidebar records an agent's verification: Zendesk's ids are long numbers, not phone numbers
 SIDEBAR_VERIFICATION = re.compile(r"^Zendesk agent (\d{1,20}|unknown)( on ticket \d{1,20})?$")
 OPEN_VALUES = tuple(status.value for status in OPEN_STATUSES)
@@ -75,7 +75,7 @@ def _text(field: str, value: str | None, *, required: bool) -> str | None:
     text = " ".join(value.split())
     if len(text) > MAX_REASON:
         raise ValidationFailed(f"{field}: at most {MAX_REASON} characters")
-    if _LOOKS_PERSONAL.search(text):
+    if looks_personal(text):
         raise ValidationFailed(f"{field}: must not contain an address or a phone number")
     return text
 
