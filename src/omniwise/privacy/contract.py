@@ -248,7 +248,7 @@ def checked_changes(schema: type[SchemaT], wanted: Mapping[str, Any]) -> SchemaT
     except ValidationError as exc:
         error = exc.errors()[0]
         name = "_".join(str(part) for part in error["loc"]) or "changes"
-        raise ValidationFailed(f"{name}: {error['msg']}") from None
+        raise ValidationFailed(f"{name}: {error['msg'].removeprefix('Value error, ')}") from None
 
 
 def iso(value: date | None) -> str | None:
