@@ -14,7 +14,7 @@ once when the workflow asks for it. The Zendesk connections are in `needs_author
 so the erase step makes no Zendesk call and runs only the local erase (the person's key
 destroyed, then one DELETE per table); everything else is what a worker does.
 
-    local part of an access export = locate + export (one step per contribution) + archive (sealed ZIP)
+    local part of an access export = locate + archive (each contribution read once, into the sealed ZIP)
     local part of a deletion       = locate + erase (one step per contribution)
 
 The baseline, on the same data in the same run: find the person by decrypting every
@@ -83,7 +83,7 @@ GOAL_BIG_DELETION_S = 0.200
 GOAL_RSS_MB = 150
 PEOPLE_ZENDESK_IDS = 900_000_000  # the measured people's Zendesk ids start here; bystanders' are lower
 STAFF = Actor(kind="user", id="bench-privacy-officer", role=Role.PRIVACY_OFFICER)
-ACCESS_STEPS = ("locate", "export", "archive")
+ACCESS_STEPS = ("locate", "archive")
 DELETION_STEPS = ("locate", "erase")
 
 

@@ -46,7 +46,7 @@ CASES = [
     ("deletion", "erase"),
     ("deletion", "report"),
     ("deletion", "notify"),
-    ("access", "export"),
+    ("access", "locate"),
     ("access", "archive"),
 ]
 

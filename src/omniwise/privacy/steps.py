@@ -8,7 +8,6 @@ the request stops where officers can see it, rather than run past a missing part
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
@@ -126,7 +125,12 @@ def _contribution(step: PrivacyRequestStep) -> Contribution:
 
 
 def export(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) -> dict[str, Any]:
-    """Count what the contribution will put in the archive, as the report's "exported" lines."""
+    """Count what the contribution will put in the archive, as the report's "exported" lines.
+
+    Only requests planned before the archive step counted its own sections have this step;
+    it stays so that they finish (a new access or portability request goes from locate to
+    the archive, whose single read of each part both writes and counts it).
+    """
     contribution = _contribution(step)
     outcomes = []
     for section in contribution.export(ctx, _holdings_of(request, contribution.name)):
@@ -155,16 +159,32 @@ def opt_out(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep)
     return {"outcomes": [outcome_json(o) for o in contribution.opt_out(ctx, holdings, email=_email(ctx, request))]}
 
 
-def _sections(ctx: StepContext, request: PrivacyRequest) -> Iterator[ExportSection]:
+def _sections(ctx: StepContext, request: PrivacyRequest, owners: dict[str, str]) -> Iterator[ExportSection]:
+    """Every holding part's sections, one part after another; `owners` learns which part gave each."""
     held_by = {holding.contribution for holding in stored_holdings(request)}
-    return itertools.chain.from_iterable(
-        c.export(ctx, _holdings_of(request, c.name)) for c in all_contributions() if c.name in held_by
-    )
+    for part in all_contributions():
+        if part.name in held_by:
+            for section in part.export(ctx, _holdings_of(request, part.name)):
+                owners[section.name] = part.name
+                yield section
 
 
 def build(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) -> dict[str, Any]:
-    info = archive.build(ctx, request, sections=_sections(ctx, request), holdings=stored_holdings(request))
-    return {"size": info.size, "sha256": info.sha256, "files": list(info.files)}
+    """Write the archive, reading each part once, and say what went in as the report's "exported" lines."""
+    owners: dict[str, str] = {}
+    info = archive.build(ctx, request, sections=_sections(ctx, request, owners), holdings=stored_holdings(request))
+    # a request planned before the archive counted its sections has its counts from its export steps
+    counted = any(earlier.name == "export" for earlier in steps_of(ctx.session, request.id))
+    outcomes = [
+        Outcome(owners[written.name], written.category, "exported", written.name, written.records)
+        for written in ([] if counted else info.sections)
+    ]
+    return {
+        "size": info.size,
+        "sha256": info.sha256,
+        "files": list(info.files),
+        "outcomes": [outcome_json(o) for o in outcomes],
+    }
 
 
 def report(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) -> dict[str, Any]:

@@ -26,9 +26,9 @@ from omniwise.privacy.models import PrivacyRequest, PrivacyRequestStep, RequestS
 from omniwise.worker import enqueue
 
 STEP_JOB = "privacy.run_step"
+# a step per part holding the person; access and portability have none: their archive step
+# reads each part once, writing and counting it
 ACTION_OF: dict[RequestType, str] = {
-    RequestType.ACCESS: "export",
-    RequestType.PORTABILITY: "export",
     RequestType.CORRECTION: "correct",
     RequestType.DELETION: "erase",
     RequestType.OPT_OUT: "opt_out",
@@ -103,10 +103,10 @@ def plan_actions(session: Session, request: PrivacyRequest) -> None:
         session.scalar(select(func.max(PrivacyRequestStep.position)).where(PrivacyRequestStep.request_id == request.id))
         or 0
     )
-    action = ACTION_OF[request_type]
+    action = ACTION_OF.get(request_type)
     for contribution in all_contributions():
         # an opt-out is recorded even for an address we hold nothing of: the list is keyed by the address
-        if contribution.name in held_by or request_type is RequestType.OPT_OUT:
+        if action is not None and (contribution.name in held_by or request_type is RequestType.OPT_OUT):
             position += 1
             _add_step(session, request, position, action, contribution.name)
     tail = (["archive"] if request_type in ARCHIVED else []) + ["report", "notify"]

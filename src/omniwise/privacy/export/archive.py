@@ -54,6 +54,7 @@ class ArchiveInfo:
     size: int  # bytes of the plain ZIP
     sha256: str  # of the plain ZIP, as the person downloads it
     files: list[str]
+    sections: list[WrittenSection]  # each section's name, category and record count, in archive order
 
 
 class _Digesting:
@@ -140,7 +141,7 @@ def build_archive(
         sink.abort()
         raise
     files = [name for section in written for name in section.files] + [f.name for f in SUMMARY_FILES]
-    return ArchiveInfo(request.request_id, sink.size, stream.digest.hexdigest(), files)
+    return ArchiveInfo(request.request_id, sink.size, stream.digest.hexdigest(), files, written)
 
 
 def open_archive(runtime: Runtime, request_id: uuid.UUID) -> Iterator[bytes]:
