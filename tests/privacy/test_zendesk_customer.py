@@ -30,6 +30,7 @@ from omniwise.contacts.schemas import ContactCreate
 from omniwise.contacts.service import create_contact
 from omniwise.messaging.models import MessageStatus, OutboxMessage
 from omniwise.messaging.service import NewMessage, enqueue
+from omniwise.privacy.models import PrivacyRequest
 from omniwise.runtime import Runtime
 from omniwise.tenants.models import Tenant
 from omniwise.users.schemas import UserCreate
@@ -42,7 +43,7 @@ from tests.messaging.conftest import Inbox, SmtpServer
 from tests.messaging.helpers import NEWS_PARAMS, NOTICE_PARAMS
 from tests.privacy.helpers import events, new_request, wait_for
 from tests.privacy.seed import Seeded, seeded_platform
-from tests.zendesk.helpers import wait_until
+from tests.zendesk.helpers import connect, sync_now, wait_until
 
 ADMIN_EMAIL = "owner@acme.example"
 WAIT = 90.0
@@ -295,3 +296,46 @@ def test_a_customer_who_names_no_business_is_routed_to_the_one_whose_customer_th
     assert business.decide(created["id"], {"approve": True, "instruction": "redact"}) == 200
     done = business.wait(created["id"], "completed", "refused")
     assert done["status"] == "completed"
+
+
+def test_the_customer_of_two_businesses_gets_a_request_for_each_which_each_decides_alone(business: Business) -> None:
+    """Named no business, held by two: each gets its own request, sees only its own, and decides it alone."""
+    seeded = business.seeded
+    other = connect(seeded.client, seeded.runtime, seeded.sandbox)  # a second business, the same person a customer
+    sync_now(other)
+    created = new_request(seeded.client, business.officer, None, seeded.email, "access")
+
+    # the first request keeps the platform's own data (Omni Wise is the controller) and goes ahead at once
+    done = business.wait(created["id"], "completed", "refused")
+    assert done["status"] == "completed"
+    assert done["needs_approval"] is False
+    assert {h["role"] for h in done["holdings"]} == {"controller"}
+    passed = [line for line in done["report"] if line["action"] == "passed_on"]
+    with seeded.runtime.transaction() as session:
+        parts = list(
+            session.scalars(select(PrivacyRequest).where(PrivacyRequest.split_from_id == uuid.UUID(created["id"])))
+        )
+        session.expunge_all()
+    assert {p.tenant_id for p in parts} == {seeded.tenant_id, uuid.UUID(other.tenant_id)}
+    assert {line["where"].rpartition("request ")[2] for line in passed} == {p.reference for p in parts}
+    assert all(p.due_at == parts[0].due_at and p.law == "gdpr" for p in parts)
+
+    mine = next(p for p in parts if p.tenant_id == seeded.tenant_id)
+    theirs = next(p for p in parts if p.tenant_id != seeded.tenant_id)
+    for part in parts:
+        waiting = business.wait(str(part.id), "awaiting_approval", "completed", "refused")
+        assert waiting["status"] == "awaiting_approval"
+        assert {(h["contribution"], h["role"]) for h in waiting["holdings"]} == {("zendesk", "processor")}
+    # each business sees its own request only, and nothing of the other's or of the first
+    read = seeded.client.get
+    assert read(f"/api/v1/privacy-requests/{mine.id}", headers=auth(business.admin)).status_code == 200
+    assert read(f"/api/v1/privacy-requests/{theirs.id}", headers=auth(business.admin)).status_code == 404
+    assert read(f"/api/v1/privacy-requests/{created['id']}", headers=auth(business.admin)).status_code == 404
+    assert business.decide(str(theirs.id), {"approve": True}) == 404
+
+    assert business.decide(str(mine.id), {"approve": True}) == 200
+    finished = business.wait(str(mine.id), "completed", "refused")
+    assert finished["status"] == "completed"
+    export = read(f"/api/v1/privacy-requests/{mine.id}/export", headers=auth(business.officer))
+    assert "zendesk_users.json" in zipfile.ZipFile(io.BytesIO(export.content)).namelist()
+    assert business.wait(str(theirs.id), "awaiting_approval")["status"] == "awaiting_approval"  # theirs to decide

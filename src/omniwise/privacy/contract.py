@@ -96,7 +96,9 @@ class ExportSection:
     tabular: bool = True
 
 
-Action = Literal["deleted", "kept", "corrected", "redacted", "suppressed", "anonymised", "exported", "not_found"]
+Action = Literal[
+    "deleted", "kept", "corrected", "redacted", "suppressed", "anonymised", "exported", "not_found", "passed_on"
+]
 
 
 @dataclass(frozen=True)

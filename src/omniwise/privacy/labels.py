@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "anonymised": "Anonymised",
     "exported": "Exported",
     "not_found": "Nothing found",
+    "passed_on": "Passed to the business to decide",
 }
 # what a tenant may instruct for its customer's Zendesk tickets when it approves a deletion
 INSTRUCTION_LABELS = {

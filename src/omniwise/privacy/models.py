@@ -104,6 +104,10 @@ class PrivacyRequest(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("privacy_requests.id", ondelete="SET NULL"))
+    # a request naming no business, from the customer of several, passes each its own part: this one's
+    split_from_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("privacy_requests.id", ondelete="SET NULL"), index=True
+    )
     holdings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     report: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     corrections_ct: Mapped[bytes | None] = mapped_column(LargeBinary, info=TRANSIENT)

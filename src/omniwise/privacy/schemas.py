@@ -88,6 +88,8 @@ class RequestRead(BaseModel):
     instruction: str | None
     refusal_reason: str | None
     completed_at: datetime | None
+    # opened for one business from a request that named none (the customer of several businesses)
+    split_from_id: uuid.UUID | None = None
     steps: list[StepRead] = []
     holdings: list[HoldingSummary] = []
     report: list[dict[str, Any]] = []

@@ -228,6 +228,57 @@ def open_request(
     return request
 
 
+def split_by_business(
+    session: Session,
+    runtime: Runtime,
+    request: PrivacyRequest,
+    *,
+    tenants: list[uuid.UUID],
+    email: str,
+    actor: Actor,
+) -> list[PrivacyRequest]:
+    """One request per business for a person who named none and turns out to be the customer of several.
+
+    Each business decides on its own customers' data and must learn nothing of the others',
+    so each gets a request of its own, routed to its admins as if the person had named it:
+    the same type, law, dates and deadline, verified by the first request (which keeps the
+    platform's own data, for which Omni Wise is the controller). The first request's report
+    names the requests it passed on; each of them answers the person when it is done.
+    """
+    changes = sealing.open_changes(runtime.keyring, request.id, request.corrections_ct)
+    parts = []
+    for tenant_id in tenants:
+        part = PrivacyRequest(
+            id=uuid.uuid4(),
+            reference=_reference(session),
+            type=request.type,
+            status=RequestStatus.VERIFYING.value,
+            channel=request.channel,
+            tenant_id=tenant_id,
+            law=request.law,
+            email_hmac=request.email_hmac,
+            submitted_by=request.submitted_by,
+            received_at=request.received_at,
+            acknowledged_at=request.acknowledged_at,
+            acknowledge_by=request.acknowledge_by,
+            due_at=request.due_at,
+            extended_to=request.extended_to,
+            extension_notice_at=request.extension_notice_at,
+            extension_reason=request.extension_reason,
+            needs_approval=False,
+            split_from_id=request.id,
+        )
+        part.email_ct = sealing.seal_email(runtime.keyring, part.id, email)
+        if changes:
+            part.corrections_ct = sealing.seal_changes(runtime.keyring, part.id, changes)
+        session.add(part)
+        session.flush()
+        closing.audit(session, part, "privacy:request:split", actor, split_from=str(request.id))
+        _mark_verified(session, part, how=f"verified with request {request.reference}")
+        parts.append(part)
+    return parts
+
+
 def _mark_verified(session: Session, request: PrivacyRequest, *, how: str) -> None:
     request.verified_at = utcnow()
     request.verification = how[:200]

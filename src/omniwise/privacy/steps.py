@@ -31,6 +31,7 @@ from omniwise.privacy.contract import (
     get_contribution,
 )
 from omniwise.privacy.models import PrivacyRequest, PrivacyRequestStep, RequestStatus, StepStatus
+from omniwise.privacy.service import split_by_business
 from omniwise.privacy.workflow import (
     ARCHIVED,
     holding_to_json,
@@ -43,6 +44,7 @@ from omniwise.privacy.workflow import (
     transition,
 )
 from omniwise.runtime import Runtime
+from omniwise.tenants.models import Tenant
 from omniwise.worker.runner import describe_error
 
 StepFn = Callable[[StepContext, PrivacyRequest, PrivacyRequestStep], dict[str, Any]]
@@ -82,20 +84,54 @@ def locate(ctx: StepContext, request: PrivacyRequest, step: PrivacyRequestStep) 
     holdings: list[Holding] = []
     for contribution in all_contributions():
         holdings.extend(contribution.locate(ctx, email=email, tenant_id=request.tenant_id))
+    if request.split_from_id is not None:
+        # passed on by a request that named no business, which handles the platform's own data itself
+        holdings = [h for h in holdings if h.role is SubjectRole.PROCESSOR]
+    passed_on: list[Outcome] = []
+    if needs_approval(ctx.request_type, holdings) and request.decision is None:
+        deciders = sorted(
+            {h.tenant_id for h in holdings if h.role is SubjectRole.PROCESSOR and h.tenant_id is not None}, key=str
+        )
+        if request.tenant_id is None and len(deciders) > 1:
+            # the customer of several businesses: each decides on its own customers' data, in a request of its own
+            passed_on = _pass_on(ctx, request, holdings, deciders, email=email)
+            holdings = [h for h in holdings if h.role is not SubjectRole.PROCESSOR]
+        else:
+            if request.tenant_id is None and deciders:
+                # someone who named no business turns out to be the customer of exactly one: that business
+                # decides, so it must see the request (tenant admins see only their own business's requests)
+                request.tenant_id = deciders[0]
+            request.needs_approval = True
     request.holdings = [holding_to_json(holding) for holding in holdings]
     counts: dict[str, int] = {}
     for holding in holdings:
         counts[holding.contribution] = counts.get(holding.contribution, 0) + holding.records
-    if needs_approval(ctx.request_type, holdings) and request.decision is None:
-        deciders = {h.tenant_id for h in holdings if h.role is SubjectRole.PROCESSOR and h.tenant_id is not None}
-        if request.tenant_id is None and len(deciders) == 1:
-            # someone who named no business turns out to be the customer of exactly one: that business
-            # decides, so it must see the request (tenant admins see only their own business's requests)
-            request.tenant_id = next(iter(deciders))
-        request.needs_approval = True
+    if request.needs_approval and request.decision is None:
         transition(ctx.session, request, seen=RequestStatus.IN_PROGRESS, to=RequestStatus.AWAITING_APPROVAL)
         _ask_for_approval(ctx, request, holdings)
-    return {"holdings": len(holdings), "records": counts}
+    result: dict[str, Any] = {"holdings": len(holdings), "records": counts}
+    if passed_on:
+        result["outcomes"] = [outcome_json(o) for o in passed_on]  # the report names the requests passed on
+    return result
+
+
+def _pass_on(
+    ctx: StepContext, request: PrivacyRequest, holdings: list[Holding], tenants: list[uuid.UUID], *, email: str
+) -> list[Outcome]:
+    """Open each business's own request; one report line per business and category, naming that request."""
+    parts = split_by_business(ctx.session, ctx.runtime, request, tenants=tenants, email=email, actor=ctx.actor)
+    outcomes = []
+    for part in parts:
+        tenant = ctx.session.get(Tenant, part.tenant_id)
+        name = tenant.name if tenant is not None else "a business"
+        totals: dict[tuple[str, str], int] = {}
+        for h in holdings:
+            if h.role is SubjectRole.PROCESSOR and h.tenant_id == part.tenant_id:
+                totals[(h.contribution, h.category)] = totals.get((h.contribution, h.category), 0) + h.records
+        for (contribution, category), count in sorted(totals.items()):
+            where = f"{name}, request {part.reference}"
+            outcomes.append(Outcome(contribution, category, "passed_on", where, count))
+    return outcomes
 
 
 def _ask_for_approval(ctx: StepContext, request: PrivacyRequest, holdings: list[Holding]) -> None:

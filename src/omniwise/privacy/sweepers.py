@@ -37,6 +37,7 @@ def _delete_requests(batch: SweepBatch) -> int:
         update(ZendeskAppRequest).where(ZendeskAppRequest.privacy_request_id.in_(ids)).values(privacy_request_id=None)
     )
     session.execute(update(PrivacyRequest).where(PrivacyRequest.merged_into_id.in_(ids)).values(merged_into_id=None))
+    session.execute(update(PrivacyRequest).where(PrivacyRequest.split_from_id.in_(ids)).values(split_from_id=None))
     result = cast("CursorResult[Any]", session.execute(delete(PrivacyRequest).where(PrivacyRequest.id.in_(ids))))
     runtime = batch.runtime
 

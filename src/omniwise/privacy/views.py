@@ -32,6 +32,7 @@ def request_read(session: Session, request: PrivacyRequest, *, detail: bool = Tr
         instruction=request.instruction,
         refusal_reason=request.refusal_reason,
         completed_at=request.completed_at,
+        split_from_id=request.split_from_id,
     )
     if detail:
         read.steps = [
