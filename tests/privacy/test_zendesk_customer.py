@@ -117,6 +117,8 @@ def _routed_to_the_business(business: Business, created: dict[str, Any]) -> dict
     assert [(s["name"], s["status"]) for s in waiting["steps"]] == [("locate", "done")]
     roles = {(h["contribution"], h["role"]) for h in waiting["holdings"]}
     assert ("zendesk", "processor") in roles
+    zendesk = next(h for h in waiting["holdings"] if h["contribution"] == "zendesk")
+    assert zendesk["description"].endswith(".zendesk.com")  # the account as the business knows it
     assert ("billing", "controller") in roles
     asked = [m for m in business.sent("privacy_approval_needed") if m.params["reference"] == waiting["reference"]]
     assert [(m.recipient_id, m.status) for m in asked] == [(business.admin_user_id, MessageStatus.SENT.value)]

@@ -226,6 +226,12 @@ def _correction(changes: Mapping[str, str]) -> UserCorrection:
     return checked_changes(UserCorrection, {key: value for key, value in changes.items() if key in LABELS})
 
 
+def _account(session: Session, connection_id: uuid.UUID) -> str:
+    """The Zendesk account a holding is in, as the business knows it (its subdomain's address)."""
+    connection = repository.connection_by_id(session, connection_id=connection_id)
+    return f"{connection.subdomain}.zendesk.com" if connection is not None else f"connection {connection_id}"
+
+
 @contribution
 class ZendeskContribution:
     """A business's customers as its Zendesk account knows them: user record, tickets, comments."""
@@ -264,7 +270,7 @@ class ZendeskContribution:
                         subject_id=row.subject_id,
                         key=f"{row.connection_id}:{row.zendesk_id}",
                         records=1 + tickets + comments,
-                        description=f"Zendesk user {row.zendesk_id} on connection {row.connection_id}",
+                        description=f"Zendesk user {row.zendesk_id} in {_account(ctx.session, row.connection_id)}",
                     )
                 )
         return holdings
