@@ -98,7 +98,8 @@ def _check_changes(request_type: RequestType, changes: Mapping[str, str] | None)
             raise ValidationFailed(f"changes.{name}: a text of 1 to 500 characters")
         checked[name] = value.strip()
     for contribution in all_contributions():
-        own = {name: value for name, value in checked.items() if name in contribution.correctable()}
+        fields = contribution.correctable()
+        own = {name: value for name, value in checked.items() if name in fields}
         if not own:
             continue
         try:
